@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only place where ctrack knows which kernel it is built for.
+ * Supported: 6.1 (Debian 12) up to 6.12 (Debian 12 backports, Debian 13).
+ */
+#ifndef _CTRACK_COMPAT_H
+#define _CTRACK_COMPAT_H
+
+#include <linux/version.h>
+#include <net/net_namespace.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "ctrack needs Linux 6.1 or newer"
+#endif
+
+/*
+ * 6.6 made sysctl tables sized instead of sentinel-terminated and turned
+ * register_net_sysctl() into a macro that needs an array. ctrack's tables
+ * are per-netns copies (pointers), so pass the size explicitly; the table
+ * keeps its sentinel so that 6.1 still finds the end.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define ctrack_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define ctrack_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
+#endif /* _CTRACK_COMPAT_H */

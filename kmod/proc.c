@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/net/ctrack: the namespace's entries in `conntrack -L` format.
+ * /proc/net/stat/ctrack: the per-CPU counters, one row per CPU, in the
+ * layout of /proc/net/stat/nf_conntrack.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/netdevice.h>
+#include <net/netns/generic.h>
+
+#include "proc.h"
+#include "proto.h"
+
+struct iter {
+	struct seq_net_private p;
+	unsigned int bucket;
+};
+
+/* Is @h the node through which @net's listing shows its entry? */
+static bool listed(const struct ctrack_hnode *h, const struct net *net)
+{
+	const struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+	return h->dir == CTRACK_DIR_ORIGINAL &&
+	       net_eq(ctrack_entry_net(e), net) &&
+	       test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) &&
+	       !test_bit(CTRACK_S_DYING_BIT, &e->status) &&
+	       !ctrack_entry_expired(e);
+}
+
+static struct ctrack_hnode *first_from(struct seq_file *s, unsigned int b,
+				       struct hlist_node *n)
+{
+	struct iter *it = s->private;
+	struct net *net = seq_file_net(s);
+
+	for (;;) {
+		for (; n; n = rcu_dereference(hlist_next_rcu(n))) {
+			struct ctrack_hnode *h = hlist_entry(n, struct ctrack_hnode, node);
+
+			if (listed(h, net)) {
+				it->bucket = b;
+				return h;
+			}
+		}
+		if (++b >= ctrack_hash_size)
+			return NULL;
+		n = rcu_dereference(hlist_first_rcu(&ctrack_hash[b]));
+	}
+}
+
+static void *ct_start(struct seq_file *s, loff_t *pos)
+	__acquires(RCU)
+{
+	struct ctrack_hnode *h;
+	loff_t i = *pos;
+
+	rcu_read_lock();
+	h = first_from(s, 0, rcu_dereference(hlist_first_rcu(&ctrack_hash[0])));
+	while (h && i--) {
+		struct iter *it = s->private;
+
+		h = first_from(s, it->bucket,
+			       rcu_dereference(hlist_next_rcu(&h->node)));
+	}
+	return h;
+}
+
+static void *ct_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	struct ctrack_hnode *h = v;
+	struct iter *it = s->private;
+
+	++*pos;
+	return first_from(s, it->bucket, rcu_dereference(hlist_next_rcu(&h->node)));
+}
+
+static void ct_stop(struct seq_file *s, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static const char *proto_name(u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
+	}
+	return "unknown";
+}
+
+static void print_tuple(struct seq_file *s, const struct ctrack_tuple *t)
+{
+	if (t->l3num == NFPROTO_IPV4)
+		seq_printf(s, "src=%pI4 dst=%pI4 ", &t->src.ip, &t->dst.ip);
+	else
+		seq_printf(s, "src=%pI6c dst=%pI6c ", &t->src.in6, &t->dst.in6);
+
+	switch (t->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		seq_printf(s, "sport=%u dport=%u ", ntohs(t->sp.port),
+			   ntohs(t->dp.port));
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		seq_printf(s, "type=%u code=%u id=%u ", t->dp.icmp.type,
+			   t->dp.icmp.code, ntohs(t->sp.id));
+		break;
+	}
+}
+
+static int ct_show(struct seq_file *s, void *v)
+{
+	struct ctrack_entry *e = ctrack_hnode_entry(v);
+	struct ctrack_tuple reply;
+	u64 packets[CTRACK_DIR_MAX], bytes[CTRACK_DIR_MAX];
+	unsigned long status = READ_ONCE(e->status);
+	u8 tcp_state;
+
+	spin_lock_bh(&e->lock);
+	memcpy(packets, e->packets, sizeof(packets));
+	memcpy(bytes, e->bytes, sizeof(bytes));
+	tcp_state = e->proto.tcp.state;
+	spin_unlock_bh(&e->lock);
+
+	seq_printf(s, "%-8s %u %ld ", proto_name(e->tuple.proto), e->tuple.proto,
+		   ctrack_entry_remaining(e) / HZ);
+	if (e->tuple.proto == IPPROTO_TCP)
+		seq_printf(s, "%s ", ctrack_tcp_state_name(tcp_state));
+	print_tuple(s, &e->tuple);
+	seq_printf(s, "packets=%llu bytes=%llu ", packets[0], bytes[0]);
+	if (!(status & CTRACK_S_SEEN_REPLY))
+		seq_puts(s, "[UNREPLIED] ");
+	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &reply);
+	print_tuple(s, &reply);
+	seq_printf(s, "packets=%llu bytes=%llu ", packets[1], bytes[1]);
+	if (status & CTRACK_S_ASSURED)
+		seq_puts(s, "[ASSURED] ");
+	seq_printf(s, "mark=%u use=%u\n", READ_ONCE(e->mark),
+		   refcount_read(&e->use));
+	return 0;
+}
+
+static const struct seq_operations ct_seq_ops = {
+	.start = ct_start,
+	.next = ct_next,
+	.stop = ct_stop,
+	.show = ct_show,
+};
+
+static const char *const stat_names[__CTRACK_STAT_MAX] = {
+	[CTRACK_STAT_FOUND] = "found",
+	[CTRACK_STAT_NEW] = "new",
+	[CTRACK_STAT_INVALID] = "invalid",
+	[CTRACK_STAT_IGNORE] = "ignore",
+	[CTRACK_STAT_INSERT] = "insert",
+	[CTRACK_STAT_INSERT_FAILED] = "insert_failed",
+	[CTRACK_STAT_DROP] = "drop",
+	[CTRACK_STAT_EARLY_DROP] = "early_drop",
+	[CTRACK_STAT_ERROR] = "error",
+	[CTRACK_STAT_SEARCH_RESTART] = "search_restart",
+	[CTRACK_STAT_VERDICT_MISS] = "verdict_miss",
+	[CTRACK_STAT_RELATED] = "related",
+	[CTRACK_STAT_EXPIRED] = "expired",
+};
+
+static int stat_show(struct seq_file *s, void *v)
+{
+	struct ctrack_net *cnet = ctrack_pernet(seq_file_single_net(s));
+	int cpu, i;
+
+	seq_puts(s, "entries");
+	for (i = 0; i < __CTRACK_STAT_MAX; i++)
+		seq_printf(s, " %s", stat_names[i]);
+	seq_putc(s, '\n');
+	for_each_possible_cpu(cpu) {
+		const struct ctrack_stats *st = per_cpu_ptr(cnet->stats, cpu);
+
+		seq_printf(s, "%08x", atomic_read(&cnet->count));
+		for (i = 0; i < __CTRACK_STAT_MAX; i++)
+			seq_printf(s, " %08x", READ_ONCE(st->c[i]));
+		seq_putc(s, '\n');
+	}
+	return 0;
+}
+
+int ctrack_proc_init(struct net *net)
+{
+	if (!proc_create_net("ctrack", 0440, net->proc_net, &ct_seq_ops,
+			     sizeof(struct iter)))
+		return -ENOMEM;
+	if (!proc_create_net_single("ctrack", 0444, net->proc_net_stat,
+				    stat_show, NULL)) {
+		remove_proc_entry("ctrack", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ctrack_proc_exit(struct net *net)
+{
+	remove_proc_entry("ctrack", net->proc_net_stat);
+	remove_proc_entry("ctrack", net->proc_net);
+}

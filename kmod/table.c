@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table: one array of hash buckets shared by all network
+ * namespaces (the namespace is mixed into the hash and checked on every
+ * hit), sized once at load time from memory, like nf_conntrack's. See
+ * Documentation/design.md for why this is not an rhashtable.
+ *
+ * Readers walk chains under RCU and take no lock. Writers take the
+ * striped bucket lock(s) of the chains they change; an entry lives in two
+ * chains, so inserting or removing it takes two locks in address order.
+ * Entries are freed after a grace period (call_rcu), never recycled while
+ * readers may see them, so a reader never has to restart a walk and
+ * KASAN sees every use-after-free.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/siphash.h>
+#include <linux/random.h>
+#include <linux/vmalloc.h>
+#include <linux/log2.h>
+#include <linux/sched.h>
+#include <net/netns/hash.h>
+
+#include "table.h"
+#include "pernet.h"
+#include "proto.h"
+
+#define CTRACK_NLOCKS		1024
+#define CTRACK_EARLY_DROP_BUCKETS 8
+
+static unsigned int hashsize;
+module_param(hashsize, uint, 0400);
+MODULE_PARM_DESC(hashsize, "number of hash buckets (default: sized from memory)");
+
+unsigned int ctrack_hash_size __read_mostly;
+struct hlist_head *ctrack_hash __read_mostly;
+
+static siphash_key_t hash_key __read_mostly;
+static struct kmem_cache *entry_cache __read_mostly;
+static spinlock_t bucket_locks[CTRACK_NLOCKS];
+
+void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
+			struct ctrack_tuple *t)
+{
+	if (dir == CTRACK_DIR_ORIGINAL)
+		*t = e->tuple;
+	else
+		ctrack_tuple_invert(t, &e->tuple);
+}
+
+u32 ctrack_tuple_hash(const struct net *net, const struct ctrack_tuple *t)
+{
+	u64 h = siphash(t, sizeof(*t), &hash_key);
+
+	return (u32)(h ^ (h >> 32)) ^ net_hash_mix(net);
+}
+
+static unsigned int bucket_of(u32 hash)
+{
+	return reciprocal_scale(hash, ctrack_hash_size);
+}
+
+static spinlock_t *lock_of(unsigned int bucket)
+{
+	return &bucket_locks[bucket % CTRACK_NLOCKS];
+}
+
+/* Take both bucket locks in a stable order; BHs off (OUTPUT may be task context). */
+static void lock_two(unsigned int b0, unsigned int b1)
+{
+	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
+
+	if (l0 == l1) {
+		spin_lock_bh(l0);
+		return;
+	}
+	if (l0 > l1)
+		swap(l0, l1);
+	spin_lock_bh(l0);
+	spin_lock_nested(l1, SINGLE_DEPTH_NESTING);
+}
+
+static void unlock_two(unsigned int b0, unsigned int b1)
+{
+	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
+
+	if (l0 != l1) {
+		if (l0 > l1)
+			swap(l0, l1);
+		spin_unlock(l1);
+	}
+	spin_unlock_bh(l0);
+}
+
+static void entry_buckets(const struct ctrack_entry *e, unsigned int b[2])
+{
+	struct ctrack_tuple t;
+	struct net *net = ctrack_entry_net(e);
+
+	b[0] = bucket_of(ctrack_tuple_hash(net, &e->tuple));
+	ctrack_tuple_invert(&t, &e->tuple);
+	b[1] = bucket_of(ctrack_tuple_hash(net, &t));
+}
+
+/* Does direction @dir of @e carry tuple @t? */
+static bool entry_has_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
+			    const struct ctrack_tuple *t)
+{
+	struct ctrack_tuple inv;
+
+	if (dir == CTRACK_DIR_ORIGINAL)
+		return ctrack_tuple_eq(&e->tuple, t);
+	/* Cheap reject before building the inverse. */
+	if (e->tuple.proto != t->proto || e->tuple.l3num != t->l3num)
+		return false;
+	ctrack_tuple_invert(&inv, &e->tuple);
+	return ctrack_tuple_eq(&inv, t);
+}
+
+static void entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(entry_cache, container_of(head, struct ctrack_entry, rcu));
+}
+
+void ctrack_entry_put(struct ctrack_entry *e)
+{
+	if (!refcount_dec_and_test(&e->use))
+		return;
+	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
+	call_rcu(&e->rcu, entry_free_rcu);
+}
+
+/*
+ * ctrack_entry_kill - take @e out of the table
+ *
+ * Safe against concurrent kills: only the first caller unlinks and drops
+ * the table's reference. Returns true for that caller. Callers that may
+ * run while the last reference goes hold rcu_read_lock or a reference.
+ */
+bool ctrack_entry_kill(struct ctrack_entry *e)
+{
+	unsigned int b[2];
+
+	if (test_and_set_bit(CTRACK_S_DYING_BIT, &e->status))
+		return false;
+	if (!test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
+		return true;	/* never inserted: its owner's put frees it */
+	entry_buckets(e, b);
+	lock_two(b[0], b[1]);
+	hlist_del_rcu(&e->hnode[CTRACK_DIR_ORIGINAL].node);
+	hlist_del_rcu(&e->hnode[CTRACK_DIR_REPLY].node);
+	unlock_two(b[0], b[1]);
+	ctrack_entry_put(e);
+	return true;
+}
+
+static void kill_expired(struct ctrack_entry *e)
+{
+	if (ctrack_entry_kill(e))
+		CTRACK_STAT_INC(ctrack_pernet(ctrack_entry_net(e)), CTRACK_STAT_EXPIRED);
+}
+
+/*
+ * ctrack_lookup - find the live entry that has tuple @t in @net
+ * @dir: set to the direction @t has in the entry
+ *
+ * Caller holds rcu_read_lock. Returns the entry with a reference taken,
+ * or NULL. Expired entries met on the way are removed (lazy expiry).
+ */
+struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t,
+				   enum ctrack_dir *dir)
+{
+	struct ctrack_hnode *h;
+	unsigned int b = bucket_of(ctrack_tuple_hash(net, t));
+
+	hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
+		struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+		if (!net_eq(ctrack_entry_net(e), net) ||
+		    !entry_has_tuple(e, h->dir, t))
+			continue;
+		if (test_bit(CTRACK_S_DYING_BIT, &e->status))
+			continue;
+		if (ctrack_entry_expired(e)) {
+			kill_expired(e);
+			continue;
+		}
+		if (!refcount_inc_not_zero(&e->use))
+			continue;
+		*dir = h->dir;
+		return e;
+	}
+	return NULL;
+}
+
+/* Which entries may go when the table is full: never an ASSURED flow,
+ * except a TCP one that is closing once the table is nearly full.
+ */
+static bool evictable(const struct ctrack_entry *e, bool nearly_full)
+{
+	u8 state;
+
+	if (!test_bit(CTRACK_S_ASSURED_BIT, &e->status))
+		return true;
+	if (!nearly_full || e->tuple.proto != IPPROTO_TCP)
+		return false;
+	state = READ_ONCE(e->proto.tcp.state);
+	return state >= CTRACK_TCP_FIN_WAIT && state <= CTRACK_TCP_CLOSE;
+}
+
+/* Evict one entry of @net from the buckets near @hash. Caller holds rcu_read_lock. */
+static bool early_drop(struct net *net, u32 hash, bool nearly_full)
+{
+	unsigned int b = bucket_of(hash), i;
+
+	for (i = 0; i < CTRACK_EARLY_DROP_BUCKETS; i++) {
+		struct ctrack_hnode *h;
+		unsigned int idx = (b + i) % ctrack_hash_size;
+
+		hlist_for_each_entry_rcu(h, &ctrack_hash[idx], node) {
+			struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+			if (!net_eq(ctrack_entry_net(e), net) ||
+			    test_bit(CTRACK_S_DYING_BIT, &e->status))
+				continue;
+			if (!ctrack_entry_expired(e) && !evictable(e, nearly_full))
+				continue;
+			if (ctrack_entry_kill(e))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * ctrack_entry_alloc - a new, unconfirmed entry for @orig in @net
+ *
+ * Enforces net.ctrack.max: when full, evicts a non-ASSURED neighbour or
+ * fails with -ENOSPC (the caller drops the packet and counts it).
+ * Caller holds rcu_read_lock. The entry comes with one reference.
+ */
+struct ctrack_entry *ctrack_entry_alloc(struct net *net,
+					const struct ctrack_tuple *orig,
+					gfp_t gfp)
+{
+	struct ctrack_net *cnet = ctrack_pernet(net);
+	unsigned int max = READ_ONCE(cnet->max);
+	struct ctrack_entry *e;
+
+	if (max && unlikely(atomic_inc_return(&cnet->count) > max)) {
+		bool nearly_full = true;	/* we are past 95% by definition */
+
+		if (!early_drop(net, ctrack_tuple_hash(net, orig), nearly_full)) {
+			atomic_dec(&cnet->count);
+			CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
+			return ERR_PTR(-ENOSPC);
+		}
+		CTRACK_STAT_INC(cnet, CTRACK_STAT_EARLY_DROP);
+	} else if (!max) {
+		atomic_inc(&cnet->count);
+	}
+
+	e = kmem_cache_alloc(entry_cache, gfp);
+	if (!e) {
+		atomic_dec(&cnet->count);
+		CTRACK_STAT_INC(cnet, CTRACK_STAT_ERROR);
+		return ERR_PTR(-ENOMEM);
+	}
+	/* Every field explicitly: no reliance on zeroing by the allocator. */
+	memset(e, 0, offsetof(struct ctrack_entry, rcu));
+	e->hnode[CTRACK_DIR_ORIGINAL].dir = CTRACK_DIR_ORIGINAL;
+	e->hnode[CTRACK_DIR_REPLY].dir = CTRACK_DIR_REPLY;
+	e->tuple = *orig;
+	write_pnet(&e->net, net);
+	spin_lock_init(&e->lock);
+	refcount_set(&e->use, 1);
+	e->start = ktime_get_real_ns();
+	return e;
+}
+
+/* Is a live entry of @net already using tuple @t in bucket @b? Bucket locked. */
+static bool tuple_taken(struct net *net, unsigned int b,
+			const struct ctrack_tuple *t)
+{
+	struct ctrack_hnode *h;
+
+	hlist_for_each_entry(h, &ctrack_hash[b], node) {
+		struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+		if (net_eq(ctrack_entry_net(e), net) &&
+		    entry_has_tuple(e, h->dir, t) && !ctrack_entry_expired(e))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * ctrack_entry_confirm - insert an unconfirmed entry into the table
+ *
+ * Fails with -EEXIST when another CPU confirmed an entry for the same flow
+ * first (the packet still passes; its entry is simply not kept).
+ * The caller keeps its own reference; the table takes one more.
+ */
+int ctrack_entry_confirm(struct ctrack_entry *e)
+{
+	struct net *net = ctrack_entry_net(e);
+	struct ctrack_net *cnet = ctrack_pernet(net);
+	struct ctrack_tuple inv;
+	unsigned int b[2];
+
+	entry_buckets(e, b);
+	ctrack_tuple_invert(&inv, &e->tuple);
+	lock_two(b[0], b[1]);
+	if (test_bit(CTRACK_S_DYING_BIT, &e->status) ||
+	    test_bit(CTRACK_S_CONFIRMED_BIT, &e->status)) {
+		unlock_two(b[0], b[1]);
+		return -EINVAL;
+	}
+	if (tuple_taken(net, b[0], &e->tuple) || tuple_taken(net, b[1], &inv)) {
+		unlock_two(b[0], b[1]);
+		CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT_FAILED);
+		return -EEXIST;
+	}
+	refcount_inc(&e->use);
+	set_bit(CTRACK_S_CONFIRMED_BIT, &e->status);
+	hlist_add_head_rcu(&e->hnode[CTRACK_DIR_ORIGINAL].node, &ctrack_hash[b[0]]);
+	hlist_add_head_rcu(&e->hnode[CTRACK_DIR_REPLY].node, &ctrack_hash[b[1]]);
+	unlock_two(b[0], b[1]);
+	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
+	return 0;
+}
+
+/* Kill every entry of @net (or of every netns when @net is NULL). */
+static void kill_all(struct net *net)
+{
+	unsigned int b;
+
+	for (b = 0; b < ctrack_hash_size; b++) {
+		struct ctrack_hnode *h;
+
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
+			struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+			if (!net || net_eq(ctrack_entry_net(e), net))
+				ctrack_entry_kill(e);
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+}
+
+/* Process context. New entries of @net may appear meanwhile unless its hooks are gone. */
+void ctrack_table_flush_net(struct net *net)
+{
+	kill_all(net);
+}
+
+/*
+ * ctrack_gc_scan - expire entries in up to @buckets buckets from *@cursor
+ *
+ * Stops early after @budget expirations, so that one pass cannot turn
+ * into a burst. Returns the number of entries expired; advances *@cursor
+ * (wrapping to 0 at the end of the table). Process context.
+ */
+unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
+			    unsigned int budget)
+{
+	unsigned int b = *cursor, done = 0, expired = 0;
+
+	rcu_read_lock();
+	while (done < buckets && expired < budget) {
+		struct ctrack_hnode *h;
+
+		hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
+			struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+			/* Each entry is visited through its original node only. */
+			if (h->dir != CTRACK_DIR_ORIGINAL ||
+			    !ctrack_entry_expired(e))
+				continue;
+			if (ctrack_entry_kill(e)) {
+				CTRACK_STAT_INC(ctrack_pernet(ctrack_entry_net(e)),
+						CTRACK_STAT_EXPIRED);
+				expired++;
+			}
+		}
+		done++;
+		if (++b >= ctrack_hash_size)
+			b = 0;
+	}
+	rcu_read_unlock();
+	*cursor = b;
+	return expired;
+}
+
+static unsigned int default_hash_size(void)
+{
+	unsigned long pages = totalram_pages();
+	unsigned long n;
+
+	/* nf_conntrack's rule: 1/16384 of memory in buckets, 1024..262144. */
+	n = (pages << PAGE_SHIFT) / 16384 / sizeof(struct hlist_head);
+	n = clamp(n, 1024UL, 262144UL);
+	return rounddown_pow_of_two(n);
+}
+
+int ctrack_table_init(void)
+{
+	unsigned int i;
+
+	ctrack_hash_size = hashsize ? clamp(hashsize, 16U, 1U << 24) :
+				      default_hash_size();
+	ctrack_hash = kvcalloc(ctrack_hash_size, sizeof(*ctrack_hash), GFP_KERNEL);
+	if (!ctrack_hash)
+		return -ENOMEM;
+	for (i = 0; i < CTRACK_NLOCKS; i++)
+		spin_lock_init(&bucket_locks[i]);
+	get_random_bytes(&hash_key, sizeof(hash_key));
+	entry_cache = KMEM_CACHE(ctrack_entry, SLAB_HWCACHE_ALIGN);
+	if (!entry_cache) {
+		kvfree(ctrack_hash);
+		return -ENOMEM;
+	}
+	pr_info("%u buckets, %zu bytes per entry\n", ctrack_hash_size,
+		sizeof(struct ctrack_entry));
+	return 0;
+}
+
+/* Every netns is gone (pernet exit ran for all): free what remains. */
+void ctrack_table_exit(void)
+{
+	kill_all(NULL);
+	rcu_barrier();	/* all entry_free_rcu() callbacks have run */
+	kmem_cache_destroy(entry_cache);
+	kvfree(ctrack_hash);
+}

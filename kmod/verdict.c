@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Verdict handoff without skb->_nfct (which belongs to nf_conntrack).
+ *
+ * Each CPU keeps two small rings of recent verdicts, keyed by skb address:
+ * one written from softirq context (packets received, forwarded, and
+ * everything the stack sends from softirq), one from task context
+ * (sendmsg() and friends). A later hook looks for the newest slot with its
+ * skb, on its own CPU. This works because the kernel carries a packet from
+ * PREROUTING to INPUT or FORWARD/POSTROUTING, and from OUTPUT to
+ * POSTROUTING, synchronously on one CPU; the ring depth covers the packets
+ * that can be in between (a GRO list of gro_normal_batch packets between
+ * PREROUTING and INPUT; softirqs that interrupt a sender between OUTPUT
+ * and POSTROUTING write the other ring). Slots are touched with BHs off.
+ *
+ * A slot holds a reference on its entry until the slot is reused: the
+ * entry a later hook sees cannot be freed under it, and a NEW packet's
+ * unconfirmed entry lives exactly as long as someone may confirm it.
+ *
+ * Where the assumption breaks (a packet queued to userspace and reinjected
+ * later, a sender preempted and migrated between OUTPUT and POSTROUTING),
+ * the lookup misses: confirm counts verdict_miss and does nothing.
+ */
+#include <linux/percpu.h>
+#include <linux/bottom_half.h>
+#include <linux/preempt.h>
+
+#include "verdict.h"
+
+#define RING_SLOTS 64	/* power of two */
+
+struct vring {
+	unsigned int head;
+	struct ctrack_verdict slot[RING_SLOTS];
+};
+
+struct vrings {
+	struct vring task;
+	struct vring softirq;
+};
+
+static struct vrings __percpu *rings;
+
+static struct vring *this_ring(void)
+{
+	struct vrings *r = this_cpu_ptr(rings);
+
+	return in_serving_softirq() ? &r->softirq : &r->task;
+}
+
+/*
+ * ctrack_verdict_set - remember the verdict for @skb
+ * @e: entry, or NULL; the caller's reference passes to the slot
+ *
+ * Any context; the packet path.
+ */
+void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
+			struct ctrack_entry *e, u8 state, u8 dir, u8 hook)
+{
+	struct ctrack_verdict *v;
+	struct ctrack_entry *old;
+	struct vring *r;
+
+	local_bh_disable();
+	r = this_ring();
+	v = &r->slot[++r->head & (RING_SLOTS - 1)];
+	/* xchg: ctrack_verdict_release() may race for the old entry. */
+	old = xchg(&v->entry, e);
+	v->skb = skb;
+	v->net = net;
+	v->state = state;
+	v->dir = dir;
+	v->hook = hook;
+	local_bh_enable();
+	if (old)
+		ctrack_entry_put(old);
+}
+
+static const struct ctrack_verdict *ring_find(struct vring *r,
+					      const struct sk_buff *skb,
+					      const struct net *net)
+{
+	unsigned int i;
+
+	for (i = 0; i < RING_SLOTS; i++) {
+		struct ctrack_verdict *v = &r->slot[(r->head - i) & (RING_SLOTS - 1)];
+
+		if (v->skb == skb)
+			return v->net == net ? v : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * ctrack_verdict_get - the newest verdict recorded for @skb on this CPU
+ *
+ * Caller has BHs disabled and holds rcu_read_lock; the result is valid
+ * until BHs are enabled again. NULL when there is none.
+ */
+const struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
+						const struct net *net)
+{
+	struct vrings *r = this_cpu_ptr(rings);
+	const struct ctrack_verdict *v;
+	bool softirq = in_serving_softirq();
+
+	v = ring_find(softirq ? &r->softirq : &r->task, skb, net);
+	if (!v)	/* e.g. loopback: sent from a task, received in softirq */
+		v = ring_find(softirq ? &r->task : &r->softirq, skb, net);
+	return v;
+}
+
+static void release_ring(struct vring *r, const struct net *net)
+{
+	unsigned int i;
+
+	for (i = 0; i < RING_SLOTS; i++) {
+		struct ctrack_verdict *v = &r->slot[i];
+		struct ctrack_entry *e = READ_ONCE(v->entry);
+
+		if (!e || (net && !net_eq(ctrack_entry_net(e), net)))
+			continue;
+		/* Lost the race: the owning CPU reused the slot and put it. */
+		if (cmpxchg(&v->entry, e, NULL) == e)
+			ctrack_entry_put(e);
+	}
+}
+
+/*
+ * ctrack_verdict_release - drop every slot reference to entries of @net
+ * (NULL: all)
+ *
+ * Process context, after @net's hooks are unregistered: no CPU can add a
+ * slot for @net any more, but CPUs keep reusing their slots for other
+ * namespaces concurrently.
+ */
+void ctrack_verdict_release(const struct net *net)
+{
+	int cpu;
+
+	/* Entries are freed after a grace period: reading one we lost is safe. */
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct vrings *r = per_cpu_ptr(rings, cpu);
+
+		release_ring(&r->task, net);
+		release_ring(&r->softirq, net);
+	}
+	rcu_read_unlock();
+}
+
+int ctrack_verdict_init(void)
+{
+	rings = alloc_percpu(struct vrings);
+	return rings ? 0 : -ENOMEM;
+}
+
+void ctrack_verdict_exit(void)
+{
+	ctrack_verdict_release(NULL);
+	free_percpu(rings);
+}

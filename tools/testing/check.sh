@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Body of "make check": run ctrack's VM tests on every kernel we target.
+#
+#   [6.1]    Debian's 6.1 kernel   + its modules, KO_61,  tools/testing/tests
+#   [6.12]   Debian's 6.12 kernel  + its modules, KO_612, tools/testing/tests
+#   [debug]  DEBUG_KERNEL (KASAN, lockdep, kmemleak, KUnit) + KO_DEBUG,
+#            KUNIT_KO_DEBUG, the KUnit stage and tools/testing/tests
+#
+# Environment: KO_61, KO_612, KO_DEBUG, KUNIT_KO_DEBUG (module files),
+# DEBUG_KERNEL (bzImage). An empty KO_612 or DEBUG_KERNEL skips that run.
+# Optional: CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
+# CTRACK_VM_DEBUG_TIMEOUT (1800).
+#
+# Prints every result line prefixed with its run, then one line
+# "N passed, N failed, N skipped"; exits non-zero if anything failed.
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+qemu_dir=$top/tools/testing/qemu
+tests_dir=${CTRACK_TESTS_DIR:-$top/tools/testing/tests}
+cpus=${CTRACK_VM_CPUS:-2}
+all=$(mktemp /tmp/ctrack-check.XXXXXX)
+trap 'rm -f "$all" "$all".*' EXIT
+
+# Absolute path of a file given relative to the caller's directory.
+abspath() {
+	case "$1" in
+	/*) echo "$1" ;;
+	*) echo "$PWD/$1" ;;
+	esac
+}
+
+add() {
+	echo "$1" | tee -a "$all"
+}
+
+# run NAME run-vm.sh-arguments...
+run() {
+	local name=$1 rc=0
+	shift
+	echo "=== [$name] run-vm.sh $*" >&2
+	bash "$qemu_dir/run-vm.sh" --cpus "$cpus" --log "/tmp/ctrack-check-$name.log" "$@" >"$all.run" || rc=$?
+	sed -E "s/^(PASS|FAIL|SKIP): /\1: [$name] /" "$all.run" | tee -a "$all"
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL: ' "$all.run"; then
+		add "FAIL: [$name] run-vm.sh exited $rc"
+	fi
+}
+
+test_args=()
+if [ -d "$tests_dir" ] && ls "$tests_dir"/*.sh >/dev/null 2>&1; then
+	test_args=(--tests "$tests_dir")
+else
+	add "SKIP: [all] no test scripts in tools/testing/tests"
+fi
+
+# Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
+find_kernel() {
+	ls -d $1 2>/dev/null | sort -V | tail -n1
+}
+
+# stock NAME KERNEL-GLOB KO
+stock() {
+	local name=$1 kernel ko=$3 rel
+	kernel=$(find_kernel "$2")
+	if [ -z "$kernel" ]; then
+		add "SKIP: [$name] no kernel $2 installed"
+		return
+	fi
+	rel=${kernel#/boot/vmlinuz-}
+	if [ ! -d "/lib/modules/$rel" ]; then
+		add "FAIL: [$name] no /lib/modules/$rel for $kernel"
+		return
+	fi
+	run "$name" --kernel "$kernel" --modules-from "/lib/modules/$rel" \
+		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-600}" \
+		"${test_args[@]}"
+}
+
+if [ -z "$KO_61" ] || [ ! -f "$KO_61" ]; then
+	add "FAIL: [6.1] ctrack.ko for 6.1 not built (KO_61='$KO_61')"
+else
+	stock 6.1 '/boot/vmlinuz-6.1.0-*-amd64' "$KO_61"
+fi
+
+if [ -z "$KO_612" ]; then
+	add "SKIP: [6.12] ctrack.ko for 6.12 not built (KO_612 empty)"
+elif [ ! -f "$KO_612" ]; then
+	add "FAIL: [6.12] ctrack.ko for 6.12 missing ($KO_612)"
+else
+	stock 6.12 '/boot/vmlinuz-6.12*' "$KO_612"
+fi
+
+if [ -z "$DEBUG_KERNEL" ]; then
+	add "SKIP: [debug] no debug kernel (DEBUG_KERNEL empty)"
+elif [ ! -f "$DEBUG_KERNEL" ]; then
+	add "FAIL: [debug] debug kernel $DEBUG_KERNEL missing"
+else
+	args=(--debug --kernel "$(abspath "$DEBUG_KERNEL")"
+	      --timeout "${CTRACK_VM_DEBUG_TIMEOUT:-1800}" --test-timeout 900
+	      --tests "$qemu_dir/kunit-stage" "${test_args[@]}")
+	# The build tree's own modules (pktgen), when bzImage sits in one.
+	kdir=$(cd "$(dirname "$DEBUG_KERNEL")/../../.." && pwd)
+	[ -f "$kdir/modules.order" ] && [ -f "$kdir/include/config/kernel.release" ] &&
+		args+=(--modules-from "$kdir")
+	if [ -n "$KO_DEBUG" ] && [ -f "$KO_DEBUG" ]; then
+		args+=(--extra-ko "$(abspath "$KO_DEBUG")")
+	else
+		add "FAIL: [debug] ctrack.ko for the debug kernel not built (KO_DEBUG='$KO_DEBUG')"
+	fi
+	# Without it the KUnit stage reports "kunit: module missing".
+	[ -n "$KUNIT_KO_DEBUG" ] && [ -f "$KUNIT_KO_DEBUG" ] &&
+		args+=(--extra-ko "$(abspath "$KUNIT_KO_DEBUG")")
+	run debug "${args[@]}"
+fi
+
+echo
+echo "=== results"
+cat "$all"
+pass=$(grep -c '^PASS: ' "$all")
+fail=$(grep -c '^FAIL: ' "$all")
+skip=$(grep -c '^SKIP: ' "$all")
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

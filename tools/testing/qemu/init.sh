@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of ctrack's test VM (installed as /init by run-vm.sh).
+#
+#   /dev/ttyS0  console: kernel log, test output, diagnostics
+#   /dev/ttyS1  results: PASS/FAIL/SKIP lines, then CTRACK-VM-DONE
+#
+# Runs every /tests/*.sh in lexical order, then checks kmemleak (debug
+# kernel) and dmesg for splats, then powers off. run-vm.sh treats a
+# results channel without CTRACK-VM-DONE as a crash, hang or timeout.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /dev/shm
+[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -d /sys/fs/cgroup ] && mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mkdir -p /run/netns /var/run /var/lock
+
+exec </dev/null >/dev/ttyS0 2>&1
+
+echo 1 >/proc/sys/kernel/panic_on_warn
+ip link set lo up
+hostname ctrack-vm
+
+# Settings written by run-vm.sh.
+KERNEL_FLAVOR=stock
+TEST_TIMEOUT=300
+[ -f /etc/ctrack-vm.conf ] && . /etc/ctrack-vm.conf
+NR_CPUS=$(grep -c '^processor' /proc/cpuinfo)
+export CTRACK_DIR=/lib/ctrack KERNEL_FLAVOR NR_CPUS
+
+results=/dev/ttyS1
+# The results port is a tty: no echo, no CR/LF translation.
+stty -F "$results" raw -echo 2>/dev/null
+
+result() {
+	echo "$*"
+	echo "$*" >"$results"
+}
+
+splat_re='BUG:|WARNING:|KASAN:|UBSAN:|general protection|Oops|kernel BUG|possible recursive locking|possible circular locking|suspicious RCU usage|inconsistent lock state|INFO: task .* blocked|unreferenced object|Call Trace'
+
+echo "ctrack-vm: kernel $(uname -r), flavor $KERNEL_FLAVOR, $NR_CPUS cpu(s), $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
+
+if [ "$KERNEL_FLAVOR" = debug ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	# Forget whatever boot left behind; only leaks made by the tests count.
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+
+run_test() {
+	local t=$1 name out rc start end tailpid
+	name=${t##*/}
+	out=/tmp/out.$name
+	echo "=== $name"
+	start=$(date +%s)
+	: >"$out"
+	tail -n +1 -f "$out" &
+	tailpid=$!
+	(cd /tests && exec timeout -s TERM "$TEST_TIMEOUT" setsid bash "$t") >"$out" 2>&1
+	rc=$?
+	end=$(date +%s)
+	sleep 1
+	kill "$tailpid" 2>/dev/null
+	wait "$tailpid" 2>/dev/null
+	grep -aE '^(PASS|FAIL|SKIP): ' "$out" | tr -d '\r' >"$out.res"
+	cat "$out.res" >"$results"
+	if [ "$rc" -ne 0 ]; then
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ] &&
+		   [ $((end - start)) -ge "$TEST_TIMEOUT" ]; then
+			result "FAIL: $name: timed out after ${TEST_TIMEOUT}s"
+		elif ! grep -q '^FAIL: ' "$out.res"; then
+			result "FAIL: $name: exited $rc"
+		fi
+	fi
+	echo "=== $name: exit $rc, $((end - start))s"
+}
+
+for t in /tests/*.sh; do
+	[ -f "$t" ] || continue
+	run_test "$t"
+done
+
+if [ "$KERNEL_FLAVOR" = debug ]; then
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo "=== kmemleak scan"
+		# Objects younger than 5 s are never reported, and an object
+		# is reported only once two scans agree on it.
+		sleep 6
+		echo scan >/sys/kernel/debug/kmemleak
+		sleep 6
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >/tmp/kmemleak 2>/dev/null
+		if [ -s /tmp/kmemleak ]; then
+			n=$(grep -c 'unreferenced object' /tmp/kmemleak)
+			head -n 40 /tmp/kmemleak
+			result "FAIL: kmemleak: $n unreferenced object(s): $(grep -m1 'unreferenced object' /tmp/kmemleak)"
+		else
+			result "PASS: kmemleak clean"
+		fi
+	else
+		result "SKIP: kmemleak: /sys/kernel/debug/kmemleak not available"
+	fi
+fi
+
+dmesg -s 4194304 >/tmp/dmesg 2>/dev/null || dmesg >/tmp/dmesg
+if grep -aE "$splat_re" /tmp/dmesg >/tmp/splat; then
+	echo "=== kernel splat:"
+	head -n 60 /tmp/splat
+	result "FAIL: no kernel splat ($(grep -c . /tmp/splat) line(s), first: $(head -n1 /tmp/splat | sed 's/^\[[^]]*\] //'))"
+else
+	result "PASS: no kernel splat"
+fi
+
+echo CTRACK-VM-DONE >"$results"
+sync
+poweroff -f
