@@ -122,11 +122,19 @@ static void entry_free_rcu(struct rcu_head *head)
 	kmem_cache_free(entry_cache, container_of(head, struct ctrack_entry, rcu));
 }
 
+/*
+ * net.ctrack.count counts entries in the table plus unconfirmed ones
+ * waiting for their confirm hook: an entry leaves the count when it
+ * leaves the table (ctrack_entry_kill), or when it is freed if it never
+ * got in. Verdict slots may keep a killed entry's memory a little longer;
+ * that does not take a place in the table.
+ */
 void ctrack_entry_put(struct ctrack_entry *e)
 {
 	if (!refcount_dec_and_test(&e->use))
 		return;
-	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
+	if (!test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
+		atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
@@ -150,6 +158,7 @@ bool ctrack_entry_kill(struct ctrack_entry *e)
 	hlist_del_rcu(&e->hnode[CTRACK_DIR_ORIGINAL].node);
 	hlist_del_rcu(&e->hnode[CTRACK_DIR_REPLY].node);
 	unlock_two(b[0], b[1]);
+	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
 	ctrack_entry_put(e);
 	return true;
 }

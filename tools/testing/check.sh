@@ -10,7 +10,7 @@
 #
 # Environment: KO_61, KO_612, KO_DEBUG, KUNIT_KO_DEBUG (module files),
 # DEBUG_KERNEL (bzImage). An empty KO_612 or DEBUG_KERNEL skips that run.
-# Optional: CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
+# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
 # CTRACK_VM_DEBUG_TIMEOUT (1800).
 #
 # Prints every result line prefixed with its run, then one line
@@ -21,7 +21,7 @@ qemu_dir=$top/tools/testing/qemu
 tests_dir=${CTRACK_TESTS_DIR:-$top/tools/testing/tests}
 cpus=${CTRACK_VM_CPUS:-2}
 all=$(mktemp /tmp/ctrack-check.XXXXXX)
-trap 'rm -f "$all" "$all".*' EXIT
+trap 'rm -rf "$all" "$all".*' EXIT
 
 # Absolute path of a file given relative to the caller's directory.
 abspath() {
@@ -54,9 +54,24 @@ else
 	add "SKIP: [all] no test scripts in tools/testing/tests"
 fi
 
+# The tests' packet tool: $CTPKT if given, else built from ctpkt.c here.
+ctpkt=${CTPKT:-}
+if [ -z "$ctpkt" ] && [ -f "$top/tools/testing/ctpkt.c" ]; then
+	mkdir -p "$all.d"
+	ctpkt=$all.d/ctpkt
+	if ! ${CC:-cc} -O2 -Wall -o "$ctpkt" "$top/tools/testing/ctpkt.c"; then
+		add "FAIL: [all] building tools/testing/ctpkt.c"
+		ctpkt=
+	fi
+fi
+[ -n "$ctpkt" ] && test_args+=(--bin "$(abspath "$ctpkt")")
+
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {
-	ls -d $1 2>/dev/null | sort -V | tail -n1
+	local k
+	for k in $1; do
+		[ -f "$k" ] && echo "$k"
+	done | sort -V | tail -n1
 }
 
 # stock NAME KERNEL-GLOB KO

@@ -6,7 +6,7 @@
 #   /dev/ttyS0  console: kernel log, test output, diagnostics
 #   /dev/ttyS1  results: PASS/FAIL/SKIP lines, then CTRACK-VM-DONE
 #
-# Runs every /tests/*.sh in lexical order, then checks kmemleak (debug
+# Runs every executable /tests/*.sh in lexical order, then checks kmemleak (debug
 # kernel) and dmesg for splats, then powers off. run-vm.sh treats a
 # results channel without CTRACK-VM-DONE as a crash, hang or timeout.
 
@@ -35,6 +35,7 @@ hostname ctrack-vm
 # Settings written by run-vm.sh.
 KERNEL_FLAVOR=stock
 TEST_TIMEOUT=300
+# shellcheck disable=SC1091
 [ -f /etc/ctrack-vm.conf ] && . /etc/ctrack-vm.conf
 NR_CPUS=$(grep -c '^processor' /proc/cpuinfo)
 export CTRACK_DIR=/lib/ctrack KERNEL_FLAVOR NR_CPUS
@@ -57,36 +58,61 @@ if [ "$KERNEL_FLAVOR" = debug ] && [ -w /sys/kernel/debug/kmemleak ]; then
 	echo clear >/sys/kernel/debug/kmemleak
 fi
 
+# Copy a test's output to the console as it comes, and its result lines to
+# the results port, so that results made before a crash are not lost.
+forward() {
+	local line
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		echo "$line"
+		case "$line" in
+		"PASS: "*|"FAIL: "*|"SKIP: "*)
+			echo "$line" >"$results"
+			echo "$line" >>"$1"
+			;;
+		esac
+	done
+}
+
 run_test() {
-	local t=$1 name out rc start end tailpid
+	local t=$1 name res fifo rc start end tpid fpid
 	name=${t##*/}
-	out=/tmp/out.$name
+	res=/tmp/res.$name
+	fifo=/tmp/fifo.$name
 	echo "=== $name"
+	: >"$res"
+	mkfifo "$fifo"
+	forward "$res" <"$fifo" &
+	fpid=$!
 	start=$(date +%s)
-	: >"$out"
-	tail -n +1 -f "$out" &
-	tailpid=$!
-	(cd /tests && exec timeout -s TERM "$TEST_TIMEOUT" setsid bash "$t") >"$out" 2>&1
+	# Own session, so that whatever the test leaves behind can be killed.
+	(cd /tests && exec timeout -s TERM "$TEST_TIMEOUT" setsid bash "$t") >"$fifo" 2>&1 &
+	tpid=$!
+	wait "$tpid"
 	rc=$?
 	end=$(date +%s)
-	sleep 1
-	kill "$tailpid" 2>/dev/null
-	wait "$tailpid" 2>/dev/null
-	grep -aE '^(PASS|FAIL|SKIP): ' "$out" | tr -d '\r' >"$out.res"
-	cat "$out.res" >"$results"
+	kill -KILL -- "-$tpid" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$fpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+	rm -f "$fifo"
 	if [ "$rc" -ne 0 ]; then
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ] &&
+		if { [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ]; } &&
 		   [ $((end - start)) -ge "$TEST_TIMEOUT" ]; then
 			result "FAIL: $name: timed out after ${TEST_TIMEOUT}s"
-		elif ! grep -q '^FAIL: ' "$out.res"; then
+		elif ! grep -q '^FAIL: ' "$res"; then
 			result "FAIL: $name: exited $rc"
 		fi
 	fi
 	echo "=== $name: exit $rc, $((end - start))s"
 }
 
+# Executable scripts only: a sourced helper (lib.sh) is not a test.
 for t in /tests/*.sh; do
-	[ -f "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	run_test "$t"
 done
 

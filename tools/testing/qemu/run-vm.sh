@@ -7,7 +7,7 @@
 #   host                                   guest
 #   run-vm.sh --+- base.cpio.gz   (cached) busybox, bash, ip, iptables, /init
 #               +- modules.cpio.gz(cached) /lib/modules/REL (netfilter, veth...)
-#               +- run.cpio.gz             /tests, /lib/ctrack/*.ko, settings
+#               +- run.cpio.gz             /tests, /lib/ctrack/*.ko, --bin tools
 #               |
 #               +- qemu -serial file:LOG      <- ttyS0 console
 #                       -serial file:RESULTS  <- ttyS1 PASS/FAIL/SKIP lines,
@@ -41,8 +41,8 @@ EOF
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${CTRACK_CACHE:-/var/cache/ctrack}/vm
 
-kernel= moddir= cpus=2 mem= timeout=600 test_timeout=300 log= results=
-debug=0 verbose=0 append=
+kernel='' moddir='' cpus=2 mem='' timeout=600 test_timeout=300 log='' results=''
+debug=0 verbose=0 append='' tailpid=''
 extra_ko=() tests=() bins=()
 
 while [ $# -gt 0 ]; do
@@ -75,6 +75,7 @@ die() { echo "${0##*/}: $*" >&2; exit 2; }
 [ -n "$mem" ] || { [ "$debug" = 1 ] && mem=2048 || mem=1024; }
 for f in "${extra_ko[@]}"; do [ -f "$f" ] || die "no such module $f"; done
 for d in "${tests[@]}"; do [ -d "$d" ] || die "no test directory $d"; done
+for f in "${bins[@]}"; do [ -x "$f" ] || die "no executable $f"; done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is not installed"
 
 mkdir -p "$cache"
@@ -107,10 +108,10 @@ xtables_dir=/usr/lib/x86_64-linux-gnu/xtables
 busybox=$(command -v busybox)
 [ -n "$busybox" ] || die "busybox-static is not installed"
 elfs=("$busybox" /usr/bin/bash /usr/bin/ip /usr/sbin/xtables-nft-multi
-      /usr/sbin/xtables-legacy-multi "${bins[@]}")
+      /usr/sbin/xtables-legacy-multi)
 for f in "${elfs[@]}"; do [ -x "$f" ] || die "missing $f"; done
 plugins=("$xtables_dir"/*.so)
-libs=($(lib_closure "${elfs[@]:1}" "${plugins[@]}"))
+mapfile -t libs < <(lib_closure "${elfs[@]:1}" "${plugins[@]}")
 
 key=$( (
 	echo base-v1
@@ -127,18 +128,16 @@ if [ ! -s "$base" ]; then
 	"$busybox" --list-full | while read -r applet; do
 		[ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$root/$applet"
 	done
-	# Debian's binaries replace busybox's applets of the same name.
-	for f in bash ip; do
+	# Debian's binaries replace busybox's applets of the same name. sh is
+	# bash too: Debian's busybox ash runs its own applets (its "ip" among
+	# them) in preference to PATH, so "sh -c 'ip netns ...'" would fail.
+	for f in bash ip sh; do
 		find "$root" -name "$f" -type l -delete
 	done
 	cp /usr/bin/bash "$root/bin/bash"
-	ln -s bash "$root/bin/sh.bash"
+	ln -s bash "$root/bin/sh"
 	cp /usr/bin/ip "$root/sbin/ip"
 	cp /usr/sbin/xtables-nft-multi /usr/sbin/xtables-legacy-multi "$root/usr/sbin/"
-	for b in "${bins[@]}"; do
-		find "$root" -name "${b##*/}" -type l -delete
-		cp -L "$b" "$root/usr/bin/"
-	done
 	for fam in iptables ip6tables; do
 		for suffix in "" -save -restore; do
 			ln -sf xtables-nft-multi "$root/usr/sbin/$fam$suffix"
@@ -190,6 +189,8 @@ EOF
 	install -m 755 "$here/init.sh" "$root/init"
 	make_cpio "$root" "$base.tmp.$$"
 	mv "$base.tmp.$$" "$base"
+	# Older base images are dead weight once the inputs changed.
+	find "$cache" -maxdepth 1 -name 'base-*.cpio.gz' ! -name "${base##*/}" -delete
 	rm -rf "$root"
 fi
 images=("$base")
@@ -232,7 +233,7 @@ if [ -n "$moddir" ]; then
 	fi
 	key=$( (echo mod-v1 "$rel"; cd "$src" && for m in $mods; do stat -c '%n %s %Y' "$m"; done) |
 	      sha256sum | cut -c1-16)
-	modimg=$cache/modules-$key.cpio.gz
+	modimg=$cache/modules-$rel-$key.cpio.gz
 	if [ ! -s "$modimg" ]; then
 		root=$work/mod
 		dst=$root/lib/modules/$rel
@@ -257,6 +258,7 @@ if [ -n "$moddir" ]; then
 		depmod -b "$root" "$rel"
 		make_cpio "$root" "$modimg.tmp.$$"
 		mv "$modimg.tmp.$$" "$modimg"
+		find "$cache" -maxdepth 1 -name "modules-$rel-*.cpio.gz" ! -name "${modimg##*/}" -delete
 		rm -rf "$root"
 	fi
 	images+=("$modimg")
@@ -272,6 +274,16 @@ done
 for f in "${extra_ko[@]}"; do
 	cp "$f" "$root/lib/ctrack/"
 done
+# Helper binaries of the tests: /usr/bin comes first in PATH.
+if [ ${#bins[@]} -gt 0 ]; then
+	mkdir -p "$root/usr/bin"
+	for b in "${bins[@]}"; do
+		cp -L "$b" "$root/usr/bin/"
+	done
+	while read -r f; do
+		install_file "$root" "$f"
+	done < <(lib_closure "${bins[@]}")
+fi
 flavor=stock
 [ "$debug" = 1 ] && flavor=debug
 cat >"$root/etc/ctrack-vm.conf" <<EOF

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctpkt: a small packet crafter for ctrack's VM tests.
+ *
+ *   ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK]]
+ *	one raw TCP segment; FLAGS from S F R P A U, or "none"; an X among
+ *	them sends a wrong checksum
+ *   ctpkt proto DST PROTO
+ *	one raw IP datagram of protocol number PROTO with 8 bytes of payload
+ *   ctpkt udpflood DST PORT COUNT
+ *	COUNT UDP datagrams, each from a new socket (a new source port)
+ *   ctpkt tcpmany DST PORT COUNT
+ *	COUNT TCP connections opened at once, each sends a line and closes
+ *   ctpkt tcpserve PORT | udpserve PORT
+ *	answer every TCP connection / UDP datagram with "pong" (IPv4 and IPv6)
+ *   ctpkt tcpreq DST PORT | udpreq DST PORT
+ *	one request; succeeds when "pong" comes back within 5 seconds
+ *
+ * Addresses are IPv4 or IPv6 (chosen by their form). Exit code 0 on
+ * success, 1 on a failed operation, 2 on bad arguments.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+struct addr {
+	int family;
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK]]\n"
+		"       ctpkt proto DST PROTO\n"
+		"       ctpkt udpflood DST PORT COUNT\n"
+		"       ctpkt tcpmany DST PORT COUNT\n");
+	exit(2);
+}
+
+static void parse_addr(const char *s, unsigned int port, struct addr *a)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		a->family = sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		a->len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+		a->family = sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		a->len = sizeof(*sin6);
+	} else {
+		fprintf(stderr, "ctpkt: bad address '%s'\n", s);
+		exit(2);
+	}
+}
+
+static unsigned long num(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v > max) {
+		fprintf(stderr, "ctpkt: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static uint32_t sum16(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	while (len > 1) {
+		sum += (b[0] << 8) | b[1];
+		b += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += b[0] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static int cmd_tcp(int argc, char **argv)
+{
+	uint8_t seg[20] = { 0 };
+	struct addr src, dst;
+	uint32_t seq, ack = 0, sum = 0;
+	uint8_t flags = 0;
+	int badsum = 0;
+	const char *f;
+	int fd;
+
+	if (argc < 6 || argc > 8)
+		usage();
+	parse_addr(argv[1], 0, &src);
+	parse_addr(argv[2], 0, &dst);
+	if (src.family != dst.family)
+		usage();
+	for (f = argv[5]; strcmp(argv[5], "none") && *f; f++) {
+		const char *all = "FSRPAU";
+		const char *p = strchr(all, *f);
+
+		if (*f == 'X') {
+			badsum = 1;
+			continue;
+		}
+		if (!p) {
+			fprintf(stderr, "ctpkt: bad flag '%c'\n", *f);
+			return 2;
+		}
+		flags |= 1 << (p - all);
+	}
+	seq = argc > 6 ? num(argv[6], 0xffffffffUL) : 1000;
+	ack = argc > 7 ? num(argv[7], 0xffffffffUL) : 0;
+
+	*(uint16_t *)&seg[0] = htons(num(argv[3], 65535));
+	*(uint16_t *)&seg[2] = htons(num(argv[4], 65535));
+	*(uint32_t *)&seg[4] = htonl(seq);
+	*(uint32_t *)&seg[8] = htonl(ack);
+	seg[12] = 5 << 4;
+	seg[13] = flags;
+	*(uint16_t *)&seg[14] = htons(1024);
+
+	/* Pseudo-header: addresses, protocol, length. */
+	if (src.family == AF_INET) {
+		sum = sum16(&((struct sockaddr_in *)&src.ss)->sin_addr, 4, sum);
+		sum = sum16(&((struct sockaddr_in *)&dst.ss)->sin_addr, 4, sum);
+	} else {
+		sum = sum16(&((struct sockaddr_in6 *)&src.ss)->sin6_addr, 16, sum);
+		sum = sum16(&((struct sockaddr_in6 *)&dst.ss)->sin6_addr, 16, sum);
+	}
+	sum += IPPROTO_TCP + sizeof(seg);
+	sum = sum16(seg, sizeof(seg), sum);
+	*(uint16_t *)&seg[16] = fold(sum) ^ (badsum ? 0x5555 : 0);
+
+	fd = socket(src.family, SOCK_RAW, IPPROTO_TCP);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src.ss, src.len) ||
+	    sendto(fd, seg, sizeof(seg), 0, (struct sockaddr *)&dst.ss,
+		   dst.len) != sizeof(seg)) {
+		perror("ctpkt tcp");
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_proto(int argc, char **argv)
+{
+	struct addr dst;
+	int fd;
+
+	if (argc != 3)
+		usage();
+	parse_addr(argv[1], 0, &dst);
+	fd = socket(dst.family, SOCK_RAW, num(argv[2], 255));
+	if (fd < 0 || sendto(fd, "ctrack!!", 8, 0, (struct sockaddr *)&dst.ss,
+			     dst.len) != 8) {
+		perror("ctpkt proto");
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_udpflood(int argc, char **argv)
+{
+	struct addr dst;
+	unsigned long i, n;
+
+	if (argc != 4)
+		usage();
+	parse_addr(argv[1], num(argv[2], 65535), &dst);
+	n = num(argv[3], 10000000);
+	for (i = 0; i < n; i++) {
+		int fd = socket(dst.family, SOCK_DGRAM, 0);
+
+		if (fd < 0) {
+			perror("ctpkt udpflood");
+			return 1;
+		}
+		/* A full table drops datagrams: that is what is being tested. */
+		sendto(fd, "x", 1, 0, (struct sockaddr *)&dst.ss, dst.len);
+		close(fd);
+	}
+	return 0;
+}
+
+static int cmd_tcpmany(int argc, char **argv)
+{
+	struct addr dst;
+	unsigned long i, n, ok = 0;
+	struct pollfd *p;
+
+	if (argc != 4)
+		usage();
+	parse_addr(argv[1], num(argv[2], 65535), &dst);
+	n = num(argv[3], 4096);
+	p = calloc(n, sizeof(*p));
+	if (!p)
+		return 1;
+	for (i = 0; i < n; i++) {
+		p[i].fd = socket(dst.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		p[i].events = POLLOUT;
+		if (p[i].fd < 0 ||
+		    (connect(p[i].fd, (struct sockaddr *)&dst.ss, dst.len) &&
+		     errno != EINPROGRESS)) {
+			perror("ctpkt tcpmany");
+			return 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (poll(&p[i], 1, 10000) != 1 ||
+		    getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+			continue;
+		if (write(p[i].fd, "hello\n", 6) == 6)
+			ok++;
+	}
+	for (i = 0; i < n; i++)
+		close(p[i].fd);
+	free(p);
+	printf("%lu\n", ok);
+	return ok == n ? 0 : 1;
+}
+
+static int serve_socket(int type, unsigned int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int fd = socket(AF_INET6, type, 0), off = 0, on = 1;
+
+	if (fd < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    (type == SOCK_STREAM && listen(fd, 1024))) {
+		perror("ctpkt serve");
+		exit(1);
+	}
+	return fd;
+}
+
+static int cmd_serve(int argc, char **argv, int type)
+{
+	char buf[512];
+	int fd;
+
+	if (argc != 2)
+		usage();
+	fd = serve_socket(type, num(argv[1], 65535));
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		ssize_t n;
+
+		if (type == SOCK_DGRAM) {
+			n = recvfrom(fd, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&peer, &len);
+			if (n >= 0)
+				sendto(fd, "pong\n", 5, 0,
+				       (struct sockaddr *)&peer, len);
+			continue;
+		}
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		n = read(c, buf, sizeof(buf));
+		if (n > 0 && write(c, "pong\n", 5) != 5)
+			perror("ctpkt serve");
+		close(c);
+	}
+	return 0;
+}
+
+static int cmd_req(int argc, char **argv, int type)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct addr dst;
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if (argc != 3)
+		usage();
+	parse_addr(argv[1], num(argv[2], 65535), &dst);
+	fd = socket(dst.family, type, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&dst.ss, dst.len) ||
+	    write(fd, "ping\n", 5) != 5) {
+		perror("ctpkt req");
+		return 1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n >= 4 && !memcmp(buf, "pong", 4) ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "tcp"))
+		return cmd_tcp(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "proto"))
+		return cmd_proto(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "udpflood"))
+		return cmd_udpflood(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tcpmany"))
+		return cmd_tcpmany(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tcpserve"))
+		return cmd_serve(argc - 1, argv + 1, SOCK_STREAM);
+	if (!strcmp(argv[1], "udpserve"))
+		return cmd_serve(argc - 1, argv + 1, SOCK_DGRAM);
+	if (!strcmp(argv[1], "tcpreq"))
+		return cmd_req(argc - 1, argv + 1, SOCK_STREAM);
+	if (!strcmp(argv[1], "udpreq"))
+		return cmd_req(argc - 1, argv + 1, SOCK_DGRAM);
+	usage();
+	return 2;
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Side by side with nf_conntrack: a TCP session through the router (see
+# lib.bash for the topology) is tracked by both; their entries agree on
+# state, tuples, status bits and counters, while the session is open and
+# after it closed.
+. ./lib.bash
+trap topo_down EXIT
+
+modprobe nf_conntrack 2>/dev/null
+ctrack_load
+topo_up
+ip netns exec rt sysctl -qw net.netfilter.nf_conntrack_acct=1
+ip netns exec rt iptables -A FORWARD -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID
+ip netns exec rt ip6tables -A FORWARD -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID
+
+# The comparable part of an entry: no timeout, no use count, no zone.
+norm_ct() {
+	grep -E -- "$1" | sed -E 's/^([a-z]+) +([0-9]+) [0-9]+ /\1 \2 /; s/ use=[0-9]+//'
+}
+norm_nf() {
+	v6compress | grep -E -- "$1" | sed -E 's/^ipv[46] +[0-9]+ //; s/^([a-z]+) +([0-9]+) [0-9]+ /\1 \2 /; s/ (zone|secctx)=[^ ]+//g; s/ use=[0-9]+//'
+}
+same() {
+	local ct nf
+	ct=$(ip netns exec rt cat /proc/net/ctrack | norm_ct "$1")
+	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | norm_nf "$1")
+	echo "ctrack:       $ct"
+	echo "nf_conntrack: $nf"
+	[ -n "$ct" ] && [ "$ct" = "$nf" ]
+}
+
+for pair in "10.0.1.1 10.0.2.1" "fd00:1::1 fd00:2::1"; do
+	set -- $pair
+	# nc's stdin must stay open, or it closes the session at once.
+	ip netns exec sv bash -c 'sleep 6 | nc -l -p 9090 >/dev/null' &
+	srv=$!
+	wait_for 5 ip netns exec sv bash -c 'grep -q ":2382 " /proc/net/tcp /proc/net/tcp6'
+	ip netns exec cl bash -c "(echo hello; sleep 4) | nc $2 9090 >/dev/null" &
+	cli=$!
+	wait_for 3 ctgrep rt "ESTABLISHED .*dst=$2 .*dport=9090 .*ASSURED"
+	sleep 1
+	check "$1: open session: ctrack and nf_conntrack agree" same "dst=$2 sport=[0-9]+ dport=9090 "
+	wait $cli $srv
+	sleep 1
+	check "$1: closed session: ctrack and nf_conntrack agree" same "dst=$2 sport=[0-9]+ dport=9090 "
+done
+finish

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for ctrack's VM tests (sourced, not run).
+#
+# Topology built by topo_up:
+#
+#   ns "cl"                 ns "rt"                     ns "sv"
+#   veth0 10.0.1.1/24 ---- veth0 10.0.1.254  veth1 10.0.2.254 ---- veth0 10.0.2.1/24
+#         fd00:1::1/64           fd00:1::fe         fd00:2::fe         fd00:2::1/64
+#
+# Results are lines "PASS: name" / "FAIL: name: why" / "SKIP: name: why".
+
+fails=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+skip() { echo "SKIP: $*"; }
+
+# check NAME CMD...: PASS if CMD succeeds
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# insmod does not resolve dependencies: load what ctrack.ko links against
+# (built in on the debug kernel, where modprobe has nothing to do).
+ctrack_load() {
+	lsmod | grep -q '^ctrack ' && return 0
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 2>/dev/null
+	insmod "$CTRACK_DIR/ctrack.ko" "$@"
+}
+
+ctrack_unload() {
+	! lsmod | grep -q '^ctrack ' || rmmod ctrack
+}
+
+# ctstat NS FIELD: the per-CPU sum of one /proc/net/stat/ctrack column
+ctstat() {
+	ip netns exec "$1" cat /proc/net/stat/ctrack | {
+		local hdr line h v col=0 i=0 s=0
+		read -r hdr
+		for h in $hdr; do
+			i=$((i + 1))
+			[ "$h" = "$2" ] && col=$i
+		done
+		[ "$col" -gt 0 ] || { echo "ctstat: no column $2" >&2; return 1; }
+		while read -r line; do
+			set -- $line
+			eval "v=\${$col}"
+			s=$((s + 0x$v))
+		done
+		echo "$s"
+	}
+}
+
+# ctlist NS: the namespace's /proc/net/ctrack
+ctlist() { ip netns exec "$1" cat /proc/net/ctrack; }
+
+# ctgrep NS PATTERN...: every pattern (grep -E) matches one same line
+ctgrep() {
+	local ns=$1 out
+	shift
+	out=$(ctlist "$ns")
+	for p in "$@"; do
+		out=$(printf '%s\n' "$out" | grep -E -- "$p") || return 1
+	done
+	[ -n "$out" ]
+}
+
+topo_up() {
+	local ns
+	for ns in cl rt sv; do
+		ip netns add $ns
+		ip -n $ns link set lo up
+	done
+	ip link add veth0 netns cl type veth peer name veth0 netns rt
+	ip link add veth0 netns sv type veth peer name veth1 netns rt
+	ip -n cl addr add 10.0.1.1/24 dev veth0
+	ip -n cl addr add fd00:1::1/64 dev veth0 nodad
+	ip -n rt addr add 10.0.1.254/24 dev veth0
+	ip -n rt addr add fd00:1::fe/64 dev veth0 nodad
+	ip -n rt addr add 10.0.2.254/24 dev veth1
+	ip -n rt addr add fd00:2::fe/64 dev veth1 nodad
+	ip -n sv addr add 10.0.2.1/24 dev veth0
+	ip -n sv addr add fd00:2::1/64 dev veth0 nodad
+	for ns in cl rt sv; do
+		ip -n $ns link set veth0 up
+	done
+	ip -n rt link set veth1 up
+	ip -n cl route add default via 10.0.1.254
+	ip -n cl -6 route add default via fd00:1::fe
+	ip -n sv route add default via 10.0.2.254
+	ip -n sv -6 route add default via fd00:2::fe
+	ip netns exec rt sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec rt sysctl -qw net.ipv6.conf.all.forwarding=1
+	wait_for 10 ip netns exec cl ping -c1 -W1 10.0.2.1 >/dev/null
+	wait_for 10 ip netns exec cl ping6 -c1 -W1 fd00:2::1 >/dev/null
+}
+
+topo_down() {
+	local ns
+	for ns in cl rt sv; do
+		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del $ns 2>/dev/null
+	done
+	return 0
+}
+
+# Servers answering "pong" on PORT over IPv4 and IPv6 (see ctpkt.c).
+tcp_server() { ip netns exec "$1" ctpkt tcpserve "$2" & }
+udp_server() { ip netns exec "$1" ctpkt udpserve "$2" & }
+
+finish() {
+	exit "$fails"
+}
+
+# Tests pass these to "bash -c" strings too. (busybox sh would run its
+# own ip applet instead of iproute2's: never use sh -c in tests.)
+export -f wait_for ctstat ctlist ctgrep
+
+# /proc/net/nf_conntrack prints IPv6 addresses in full; conntrack -L and
+# ctrack print them compressed. Compress (enough for the test addresses).
+v6compress() {
+	sed -E 's/([=:])0{1,3}([0-9a-f])/\1\2/g; s/=0(:0)+:/=::/g; s/(:0){2,}:/::/g'
+}
+export -f v6compress
