@@ -8,6 +8,11 @@ trap topo_down EXIT
 
 ip netns add before
 check "insmod ctrack.ko" ctrack_load
+line=$(dmesg | grep -o 'ctrack: [0-9]* buckets, [0-9]* bytes per entry' | tail -n1)
+echo "$line"
+size=$(echo "$line" | sed -E 's/.* ([0-9]+) bytes per entry/\1/')
+check "an entry fits in 3 cache lines, well under nf_conn's 320 bytes ($size)" \
+	test -n "$size" -a "${size:-999}" -le 192
 ip netns add after
 for ns in before after; do
 	check "/proc/net/ctrack in netns created $ns load" \

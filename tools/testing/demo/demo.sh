@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo, inside the VM: real traffic between client, router and server
+# namespaces (topology in lib.bash), then the router's table and counters.
+. ./lib.bash
+trap topo_down EXIT
+
+say() { printf '\n### %s\n' "$*"; }
+
+ctrack_load
+topo_up
+tcp_server sv 8080
+udp_server sv 5353
+ip netns exec sv bash -c 'sleep 8 | nc -l -p 9090 >/dev/null' &
+wait_for 5 ip netns exec sv bash -c 'grep -q ":1F90 " /proc/net/tcp6'
+
+say "TCP request/response over IPv4 and IPv6 (closed with FIN)"
+ip netns exec cl ctpkt tcpreq 10.0.2.1 8080 && echo ok
+ip netns exec cl ctpkt tcpreq fd00:2::1 8080 && echo ok
+say "a TCP session left open"
+ip netns exec cl bash -c '(echo hi; sleep 6) | nc 10.0.2.1 9090 >/dev/null' &
+say "UDP request and response"
+ip netns exec cl ctpkt udpreq 10.0.2.1 5353 && echo ok
+say "ping and ping6"
+ip netns exec cl ping -c1 -W1 10.0.2.1 | grep 'bytes from'
+ip netns exec cl ping6 -c1 -W1 fd00:2::1 | grep 'bytes from'
+say "UDP to a closed port: the ICMP port unreachable is RELATED"
+ip netns exec cl ctpkt udpreq 10.0.2.1 9 || echo "no answer (port unreachable)"
+say "an invalid packet: TCP SYN+FIN"
+ip netns exec cl ctpkt tcp 10.0.1.1 10.0.2.1 4444 8080 SF && echo sent
+sleep 1
+
+say "router: cat /proc/net/ctrack"
+ip netns exec rt cat /proc/net/ctrack
+say "router: /proc/net/stat/ctrack, summed over CPUs"
+for f in entries found new invalid ignore insert insert_failed drop early_drop related expired verdict_miss; do
+	printf '%-14s %s\n' "$f" "$(ctstat rt $f)"
+done
+say "server: invalid packets counted"
+echo "invalid=$(ctstat sv invalid)"
+wait
+pass "demo"
