@@ -236,7 +236,7 @@ invalid:
  */
 static bool loopback_seen(struct sk_buff *skb, const struct nf_hook_state *state)
 {
-	const struct ctrack_verdict *v;
+	struct ctrack_verdict *v;
 	struct ctrack_entry *e = NULL;
 	u8 vstate = 0, dir = 0;
 	bool found = false;
@@ -247,11 +247,10 @@ static bool loopback_seen(struct sk_buff *skb, const struct nf_hook_state *state
 	local_bh_disable();
 	v = ctrack_verdict_get(skb, state->net);
 	if (v && v->hook == NF_INET_LOCAL_OUT) {
-		e = READ_ONCE(v->entry);
-		if (e)
-			refcount_inc(&e->use);	/* the slot holds one */
 		vstate = v->state;
 		dir = v->dir;
+		/* The OUTPUT slot's reference moves to the new slot. */
+		e = ctrack_verdict_clear(v);
 		found = true;
 	}
 	local_bh_enable();
@@ -275,11 +274,16 @@ static unsigned int ctrack_in(void *priv, struct sk_buff *skb,
 	return c.drop ? NF_DROP : NF_ACCEPT;
 }
 
+/*
+ * Confirm the packet's entry at its last hook, and drop the verdict: no
+ * later hook looks for it, except after a loopback device, where this
+ * netns's PREROUTING takes the verdict over (loopback_seen()).
+ */
 static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	const struct ctrack_verdict *v;
-	struct ctrack_entry *e;
+	struct ctrack_verdict *v;
+	struct ctrack_entry *e, *put = NULL;
 
 	local_bh_disable();
 	v = ctrack_verdict_get(skb, state->net);
@@ -289,8 +293,13 @@ static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 		e = READ_ONCE(v->entry);
 		if (e && !test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
 			ctrack_entry_confirm(e);
+		if (state->hook == NF_INET_LOCAL_IN || !state->out ||
+		    !(state->out->flags & IFF_LOOPBACK))
+			put = ctrack_verdict_clear(v);
 	}
 	local_bh_enable();
+	if (put)
+		ctrack_entry_put(put);
 	return NF_ACCEPT;
 }
 

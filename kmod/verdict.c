@@ -13,9 +13,12 @@
  * PREROUTING and INPUT; softirqs that interrupt a sender between OUTPUT
  * and POSTROUTING write the other ring). Slots are touched with BHs off.
  *
- * A slot holds a reference on its entry until the slot is reused: the
- * entry a later hook sees cannot be freed under it, and a NEW packet's
- * unconfirmed entry lives exactly as long as someone may confirm it.
+ * A slot holds a reference on its entry until the packet's last hook
+ * clears it (ctrack_verdict_clear() at confirm), or else until the slot is
+ * reused: the entry a later hook sees cannot be freed under it, and a NEW
+ * packet's unconfirmed entry lives exactly as long as someone may confirm
+ * it. Clearing at the last hook keeps "use" meaningful and lets a deleted
+ * entry go at once instead of waiting for its slots to be recycled.
  *
  * Where the assumption breaks (a packet queued to userspace and reinjected
  * later, a sender preempted and migrated between OUTPUT and POSTROUTING),
@@ -76,9 +79,9 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 		ctrack_entry_put(old);
 }
 
-static const struct ctrack_verdict *ring_find(struct vring *r,
-					      const struct sk_buff *skb,
-					      const struct net *net)
+static struct ctrack_verdict *ring_find(struct vring *r,
+					const struct sk_buff *skb,
+					const struct net *net)
 {
 	unsigned int i;
 
@@ -97,17 +100,31 @@ static const struct ctrack_verdict *ring_find(struct vring *r,
  * Caller has BHs disabled and holds rcu_read_lock; the result is valid
  * until BHs are enabled again. NULL when there is none.
  */
-const struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
-						const struct net *net)
+struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
+					  const struct net *net)
 {
 	struct vrings *r = this_cpu_ptr(rings);
-	const struct ctrack_verdict *v;
+	struct ctrack_verdict *v;
 	bool softirq = in_serving_softirq();
 
 	v = ring_find(softirq ? &r->softirq : &r->task, skb, net);
 	if (!v)	/* e.g. loopback: sent from a task, received in softirq */
 		v = ring_find(softirq ? &r->task : &r->softirq, skb, net);
 	return v;
+}
+
+/*
+ * ctrack_verdict_clear - forget @v, a slot from ctrack_verdict_get(), once
+ * no later hook needs it
+ *
+ * Caller has BHs disabled. Returns the entry reference the slot held (or
+ * NULL), for the caller to pass on or put.
+ */
+struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v)
+{
+	v->skb = NULL;
+	/* xchg: ctrack_verdict_release() may race for the entry. */
+	return xchg(&v->entry, NULL);
 }
 
 static void release_ring(struct vring *r, const struct net *net)

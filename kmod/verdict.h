@@ -23,8 +23,9 @@ struct ctrack_verdict {
 
 void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 			struct ctrack_entry *e, u8 state, u8 dir, u8 hook);
-const struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
-						const struct net *net);
+struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
+					  const struct net *net);
+struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v);
 void ctrack_verdict_release(const struct net *net);
 int ctrack_verdict_init(void);
 void ctrack_verdict_exit(void);

@@ -18,4 +18,4 @@ bash "$top/tools/testing/qemu/run-vm.sh" --kernel "$kernel" \
 	--modules-from "$(dirname "$kdir")" --extra-ko "$cache/modules/demo/ctrack.ko" \
 	--bin "$tmp/ctpkt" --tests "$tmp" --timeout 180 --log "$tmp/console.log" >/dev/null || true
 # The demo's own output, without the harness's bookkeeping.
-sed -n '/^=== demo.sh$/,/^=== demo.sh:/p' "$tmp/console.log" | sed '1d;$d' | tr -d '\r'
+tr -d '\r' <"$tmp/console.log" | sed -n '/^=== demo.sh$/,/^=== demo.sh:/p' | sed '1d;$d'

@@ -112,6 +112,10 @@ ip netns exec rt sysctl -qw net.ctrack.checksum=1
 ip netns exec cl ctpkt proto 10.0.2.1 47
 check "generic protocol (GRE) tracked with the 600 s timeout" \
 	wait_for 3 ctgrep rt "^gre +47 (599|600) src=10.0.1.1 dst=10.0.2.1 packets=1 bytes=28 \[UNREPLIED\] src=10.0.2.1 dst=10.0.1.1 packets=0 bytes=0 mark=0"
+# A packet's verdict slot lets its entry go at the packet's last hook:
+# at rest, the table's reference is the only one.
+check "idle entries hold only the table's reference (use=1)" wait_for 3 bash -c \
+	"ctlist rt | grep -q . && ! ctlist rt | grep -v ' use=1\$'"
 check "no verdict was lost" bash -c \
 	"test \$(ctstat rt verdict_miss) = 0 && test \$(ctstat cl verdict_miss) = 0 && test \$(ctstat sv verdict_miss) = 0"
 finish

@@ -35,6 +35,8 @@ for addr in 127.0.0.1 ::1; do
 	check "lo $addr: tracked once (counters equal nf_conntrack's: $a)" \
 		test -n "$a" -a "$a" = "$b"
 done
+check "lo: idle entries hold only the table's reference (use=1)" wait_for 3 bash -c \
+	"ctlist lo1 | grep -q . && ! ctlist lo1 | grep -v ' use=1\$'"
 check "lo: no verdict lost" test "$(ctstat lo1 verdict_miss)" = 0
 check "lo: nothing counted invalid" test "$(ctstat lo1 invalid)" = 0
 ip netns del lo1

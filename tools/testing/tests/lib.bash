@@ -47,9 +47,10 @@ ctrack_unload() {
 }
 
 # ctstat NS FIELD: the per-CPU sum of one /proc/net/stat/ctrack column
+# (for "entries", the count itself)
 ctstat() {
 	ip netns exec "$1" cat /proc/net/stat/ctrack | {
-		local hdr line h v col=0 i=0 s=0
+		local hdr line h v col=0 i=0 s=0 field=$2
 		read -r hdr
 		for h in $hdr; do
 			i=$((i + 1))
@@ -59,7 +60,12 @@ ctstat() {
 		while read -r line; do
 			set -- $line
 			eval "v=\${$col}"
-			s=$((s + 0x$v))
+			# "entries" is the netns's count, repeated on each CPU's line.
+			if [ "$field" = entries ]; then
+				s=$((0x$v))
+			else
+				s=$((s + 0x$v))
+			fi
 		done
 		echo "$s"
 	}

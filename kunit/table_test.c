@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite ctrack_table: the connection table on its own (a private 64-bucket
+ * table in init_net). Proves that a confirmed entry is found under both of
+ * its tuples and an unconfirmed one is not, that a second entry for a
+ * taken tuple (either way round) fails with -EEXIST, that kill takes an
+ * entry out exactly once, that expired entries vanish at lookup and in a
+ * bounded GC scan, that net.ctrack.max is enforced, and that a full table
+ * evicts expired, non-ASSURED or closing TCP entries near the new tuple
+ * but never another ASSURED flow, else drops and counts the drop. Every
+ * case checks net.ctrack.count along the way.
+ */
+
+static atomic_t *tb_count(void)
+{
+	return &ctrack_pernet(&init_net)->count;
+}
+
+/* @proto (UDP unless told) A:@sp -> B:53. */
+static void tb_tuple_p(struct ctrack_tuple *t, u8 proto, u16 sp)
+{
+	kt_tuple(t, NFPROTO_IPV4, proto, KT_HOST_A, sp, KT_HOST_B, 53);
+}
+
+static void tb_tuple(struct ctrack_tuple *t, u16 sp)
+{
+	tb_tuple_p(t, IPPROTO_UDP, sp);
+}
+
+static unsigned int tb_bucket(const struct ctrack_tuple *t)
+{
+	return bucket_of(ctrack_tuple_hash(&init_net, t));
+}
+
+/* The first source port from *@sp on whose tuple hashes into @bucket. */
+static void tb_tuple_in(struct ctrack_tuple *t, u8 proto, u16 *sp,
+			unsigned int bucket)
+{
+	for (;; (*sp)++) {
+		tb_tuple_p(t, proto, *sp);
+		if (tb_bucket(t) == bucket) {
+			(*sp)++;
+			return;
+		}
+	}
+}
+
+/* Allocate as the packet path does; the test holds the reference. */
+static struct ctrack_entry *tb_try_alloc(const struct ctrack_tuple *t)
+{
+	struct ctrack_entry *e;
+
+	rcu_read_lock();
+	e = ctrack_entry_alloc(&init_net, t, GFP_ATOMIC);
+	rcu_read_unlock();
+	return e;
+}
+
+static struct ctrack_entry *tb_new(struct kunit *test,
+				   const struct ctrack_tuple *t)
+{
+	struct ctrack_entry *e = tb_try_alloc(t);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	/* As a protocol tracker would: alive for a while. */
+	ctrack_entry_refresh(e, 60 * HZ);
+	return e;
+}
+
+static struct ctrack_entry *tb_insert(struct kunit *test,
+				      const struct ctrack_tuple *t)
+{
+	struct ctrack_entry *e = tb_new(test, t);
+
+	KUNIT_ASSERT_EQ(test, ctrack_entry_confirm(e), 0);
+	return e;
+}
+
+/* Is @e what a lookup of @t finds, in direction @dir? */
+static void tb_expect_found(struct kunit *test, const struct ctrack_tuple *t,
+			    const struct ctrack_entry *e, enum ctrack_dir dir)
+{
+	enum ctrack_dir got = CTRACK_DIR_MAX;
+	struct ctrack_entry *found;
+
+	rcu_read_lock();
+	found = ctrack_lookup(&init_net, t, &got);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, found, e);
+	if (found) {
+		KUNIT_EXPECT_EQ(test, got, dir);
+		ctrack_entry_put(found);
+	}
+}
+
+static void tb_expect_gone(struct kunit *test, const struct ctrack_tuple *t)
+{
+	tb_expect_found(test, t, NULL, CTRACK_DIR_ORIGINAL);
+}
+
+static void tb_confirm_lookup_test(struct kunit *test)
+{
+	unsigned int inserts = kt_stat(CTRACK_STAT_INSERT);
+	struct ctrack_tuple t, inv;
+	struct ctrack_entry *e;
+
+	tb_tuple(&t, 40000);
+	ctrack_tuple_invert(&inv, &t);
+	e = tb_new(test, &t);
+	/* Pending entries count, but nobody finds them. */
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
+	tb_expect_gone(test, &t);
+
+	KUNIT_ASSERT_EQ(test, ctrack_entry_confirm(e), 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_CONFIRMED_BIT, &e->status));
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);	/* ours + table */
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_INSERT), inserts + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
+	tb_expect_found(test, &t, e, CTRACK_DIR_ORIGINAL);
+	tb_expect_found(test, &inv, e, CTRACK_DIR_REPLY);
+	/* Lookups gave their references back. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
+	/* Confirming twice is refused. */
+	KUNIT_EXPECT_EQ(test, ctrack_entry_confirm(e), -EINVAL);
+}
+
+static void tb_duplicate_test(struct kunit *test)
+{
+	unsigned int failed = kt_stat(CTRACK_STAT_INSERT_FAILED);
+	struct ctrack_tuple t, inv;
+	struct ctrack_entry *e, *dup, *rev;
+
+	tb_tuple(&t, 40000);
+	ctrack_tuple_invert(&inv, &t);
+	e = tb_insert(test, &t);
+	dup = tb_new(test, &t);
+	rev = tb_new(test, &inv);	/* the same flow seen from the other end */
+	KUNIT_EXPECT_EQ(test, ctrack_entry_confirm(dup), -EEXIST);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_confirm(rev), -EEXIST);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_INSERT_FAILED), failed + 2);
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_CONFIRMED_BIT, &dup->status));
+	tb_expect_found(test, &t, e, CTRACK_DIR_ORIGINAL);
+	tb_expect_found(test, &inv, e, CTRACK_DIR_REPLY);
+	/* The losers leave the count when their last reference goes. */
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
+	kt_drop(test, dup);
+	kt_drop(test, rev);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
+}
+
+static void tb_kill_test(struct kunit *test)
+{
+	struct ctrack_tuple t, inv;
+	struct ctrack_entry *e;
+
+	tb_tuple(&t, 40000);
+	ctrack_tuple_invert(&inv, &t);
+	e = tb_insert(test, &t);
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_kill(e));
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &e->status));
+	KUNIT_EXPECT_FALSE(test, ctrack_entry_kill(e));
+	tb_expect_gone(test, &t);
+	tb_expect_gone(test, &inv);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 0);
+	/* The table's reference went; ours keeps the memory. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
+	/* The tuple is free again. */
+	tb_insert(test, &t);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
+}
+
+static void tb_lazy_expiry_test(struct kunit *test)
+{
+	unsigned int expired = kt_stat(CTRACK_STAT_EXPIRED);
+	struct ctrack_tuple t, inv;
+	struct ctrack_entry *e;
+
+	tb_tuple(&t, 40000);
+	ctrack_tuple_invert(&inv, &t);
+	e = tb_insert(test, &t);
+	ctrack_entry_refresh(e, 0);	/* the deadline is now */
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_expired(e));
+	KUNIT_EXPECT_EQ(test, ctrack_entry_remaining(e), 0);
+	/* The lookup that meets it removes it. */
+	tb_expect_gone(test, &inv);
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &e->status));
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EXPIRED), expired + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
+}
+
+static void tb_expired_tuple_reusable_test(struct kunit *test)
+{
+	struct ctrack_entry *old, *e;
+	struct ctrack_tuple t;
+	unsigned int cursor;
+
+	tb_tuple(&t, 40000);
+	old = tb_insert(test, &t);
+	ctrack_entry_refresh(old, 0);
+	/* Not reaped yet, but its tuple no longer blocks a new flow. */
+	e = tb_insert(test, &t);
+	tb_expect_found(test, &t, e, CTRACK_DIR_ORIGINAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2);
+	/* The collector reaps the old one and only that. */
+	cursor = 0;
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 100), 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &e->status));
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
+	tb_expect_found(test, &t, e, CTRACK_DIR_ORIGINAL);
+}
+
+static void tb_gc_scan_test(struct kunit *test)
+{
+	struct ctrack_entry *e[5];
+	struct ctrack_tuple t[5];
+	unsigned int cursor, i, n, expired = kt_stat(CTRACK_STAT_EXPIRED);
+	u16 sp = 1000;
+
+	/* Five entries whose original tuples sit in buckets 3, 9, 20, 40, 60. */
+	static const unsigned int buckets[5] = { 3, 9, 20, 40, 60 };
+
+	for (i = 0; i < 5; i++) {
+		tb_tuple_in(&t[i], IPPROTO_UDP, &sp, buckets[i]);
+		e[i] = tb_insert(test, &t[i]);
+	}
+	/* 0, 2 and 4 expire; 1 and 3 stay. */
+	for (i = 0; i < 5; i += 2)
+		ctrack_entry_refresh(e[i], 0);
+
+	/* Budget 1: stops right after the first expiry (bucket 3). */
+	cursor = 0;
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 1), 1);
+	KUNIT_EXPECT_EQ(test, cursor, 4);
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &e[0]->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &e[2]->status));
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 4);
+
+	/* A slice of 10 buckets from 4 reaches bucket 9 only: nothing. */
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, 10, 100), 0);
+	KUNIT_EXPECT_EQ(test, cursor, 14);
+
+	/* The rest of the table, wrapping around to where it started. */
+	n = ctrack_gc_scan(&cursor, KT_BUCKETS, 100);
+	KUNIT_EXPECT_EQ(test, n, 2);
+	KUNIT_EXPECT_EQ(test, cursor, 14);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EXPIRED), expired + 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2);
+	for (i = 0; i < 5; i++) {
+		if (i % 2)
+			tb_expect_found(test, &t[i], e[i], CTRACK_DIR_ORIGINAL);
+		else
+			KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT,
+							 &e[i]->status));
+	}
+}
+
+/*
+ * Fill the table up to @max with entries in the new tuple's own bucket,
+ * each prepared by @prep; then try to allocate the new tuple.
+ */
+static struct ctrack_entry *tb_full(struct kunit *test, unsigned int max,
+				    u8 proto, struct ctrack_entry **old,
+				    void (*prep)(struct ctrack_entry *e,
+						 unsigned int i))
+{
+	struct ctrack_tuple nt, t;
+	unsigned int i, b;
+	u16 sp = 1000;
+
+	tb_tuple_p(&nt, proto, 50000);
+	b = tb_bucket(&nt);
+	ctrack_pernet(&init_net)->max = max;
+	for (i = 0; i < max; i++) {
+		tb_tuple_in(&t, proto, &sp, b);
+		old[i] = tb_insert(test, &t);
+		prep(old[i], i);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), max);
+	return tb_try_alloc(&nt);
+}
+
+static void tb_prep_assured(struct ctrack_entry *e, unsigned int i)
+{
+	set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+}
+
+/* All ASSURED but the last. */
+static void tb_prep_last_unassured(struct ctrack_entry *e, unsigned int i)
+{
+	if (i < 2)
+		set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+}
+
+static void tb_prep_assured_expired(struct ctrack_entry *e, unsigned int i)
+{
+	set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+	if (i == 1)
+		ctrack_entry_refresh(e, 0);
+}
+
+static void tb_full_drop_test(struct kunit *test)
+{
+	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
+	unsigned int early = kt_stat(CTRACK_STAT_EARLY_DROP);
+	struct ctrack_entry *old[3], *e;
+	unsigned int i;
+
+	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_assured);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(e), -ENOSPC);
+	if (!IS_ERR(e))
+		kt_hold(test, e);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops + 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT,
+						  &old[i]->status));
+}
+
+static void tb_early_drop_test(struct kunit *test)
+{
+	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
+	unsigned int early = kt_stat(CTRACK_STAT_EARLY_DROP);
+	struct ctrack_entry *old[3], *e;
+
+	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_last_unassured);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	/* Only the flow that was never ASSURED made room. */
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
+}
+
+static void tb_early_drop_expired_test(struct kunit *test)
+{
+	struct ctrack_entry *old[3], *e;
+
+	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_assured_expired);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+}
+
+/* An established TCP flow, as the tracker leaves it. */
+static void tb_prep_tcp_established(struct ctrack_entry *e, unsigned int i)
+{
+	e->proto.tcp.state = CTRACK_TCP_ESTABLISHED;
+	set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+}
+
+static void tb_early_drop_tcp_test(struct kunit *test)
+{
+	struct ctrack_entry *old[2], *e;
+	struct ctrack_tuple nt;
+
+	/* Established TCP flows are as safe as any ASSURED flow... */
+	e = tb_full(test, 2, IPPROTO_TCP, old, tb_prep_tcp_established);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(e), -ENOSPC);
+	if (!IS_ERR(e))
+		kt_hold(test, e);
+
+	/* ...but one in TIME_WAIT may go once the table is full. */
+	old[1]->proto.tcp.state = CTRACK_TCP_TIME_WAIT;
+	tb_tuple_p(&nt, IPPROTO_TCP, 50000);
+	e = tb_try_alloc(&nt);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
+}
+
+static void tb_unlimited_test(struct kunit *test)
+{
+	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
+	unsigned int early = kt_stat(CTRACK_STAT_EARLY_DROP);
+	struct ctrack_tuple t;
+	unsigned int i;
+
+	ctrack_pernet(&init_net)->max = 0;
+	for (i = 0; i < 2 * KT_BUCKETS / 8; i++) {
+		tb_tuple(&t, 1000 + i);
+		tb_insert(test, &t);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2 * KT_BUCKETS / 8);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
+}
+
+static struct kunit_case table_cases[] = {
+	KUNIT_CASE(tb_confirm_lookup_test),
+	KUNIT_CASE(tb_duplicate_test),
+	KUNIT_CASE(tb_kill_test),
+	KUNIT_CASE(tb_lazy_expiry_test),
+	KUNIT_CASE(tb_expired_tuple_reusable_test),
+	KUNIT_CASE(tb_gc_scan_test),
+	KUNIT_CASE(tb_unlimited_test),
+	KUNIT_CASE(tb_full_drop_test),
+	KUNIT_CASE(tb_early_drop_test),
+	KUNIT_CASE(tb_early_drop_expired_test),
+	KUNIT_CASE(tb_early_drop_tcp_test),
+	{}
+};
+
+static struct kunit_suite table_suite = {
+	.name = "ctrack_table",
+	.suite_init = kt_env_suite_init,
+	.suite_exit = kt_env_suite_exit,
+	.init = kt_env_init,
+	.exit = kt_exit,
+	.test_cases = table_cases,
+};

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite ctrack_tcp_window: the TCP tracker on real segments (crafted
+ * skbs through ctrack_tuple_parse() and core.c's track()). Proves that
+ * segments inside the window pass and move the state, that sequence
+ * numbers beyond or behind the window and acknowledgments of unsent or
+ * long-acknowledged data are INVALID and change nothing, that window
+ * scaling applies only when both SYNs offer it, that SACK blocks count as
+ * acknowledgments, which RSTs are believed, what tcp_be_liberal and
+ * tcp_loose change, and which timeout each state gets.
+ *
+ * The originator's ISN sits just below 2^32, so that its data wraps.
+ */
+
+#define TW_ISN_A	0xffffff00U
+#define TW_ISN_B	5000U
+#define TW_WIN_A	64240	/* the originator's SYN window */
+#define TW_WIN_B	65160	/* the responder's SYN/ACK window */
+#define TW_SLACK	(2 * HZ)
+
+struct tw_seg {
+	u8 flags;
+	u32 seq;
+	u32 ack;
+	u16 win;
+	unsigned int len;
+	const u8 *opt;
+	unsigned int optlen;
+};
+
+static const u8 tw_opt_ws7[] = { TCPOPT_NOP, TCPOPT_WINDOW, TCPOLEN_WINDOW, 7 };
+static const u8 tw_opt_sackperm[] = {
+	TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOLEN_SACK_PERM
+};
+
+struct tw {
+	struct ctrack_entry *e;
+	struct ctrack_net *cnet;
+};
+
+/* A fresh entry for A:40000 -> B:80 and a namespace's default knobs. */
+static struct tw *tw_new(struct kunit *test)
+{
+	struct tw *tw = kunit_kzalloc(test, sizeof(*tw), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tw);
+	tw->e = kunit_kzalloc(test, sizeof(*tw->e), GFP_KERNEL);
+	tw->cnet = kunit_kzalloc(test, sizeof(*tw->cnet), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tw->e);
+	KUNIT_ASSERT_NOT_NULL(test, tw->cnet);
+	spin_lock_init(&tw->e->lock);
+	refcount_set(&tw->e->use, 1);
+	kt_tuple(&tw->e->tuple, NFPROTO_IPV4, IPPROTO_TCP, KT_HOST_A, 40000,
+		 KT_HOST_B, 80);
+	kt_cnet_defaults(tw->cnet);
+	return tw;
+}
+
+static struct sk_buff *tw_skb(struct kunit *test, enum ctrack_dir dir,
+			      const struct tw_seg *s, struct ctrack_pkt *pkt)
+{
+	struct kt_frame *f = kt_frame(test);
+	bool orig = dir == CTRACK_DIR_ORIGINAL;
+	struct sk_buff *skb;
+	unsigned int l3;
+
+	l3 = kt_ip(f, NFPROTO_IPV4, IPPROTO_TCP, orig ? KT_HOST_A : KT_HOST_B,
+		   orig ? KT_HOST_B : KT_HOST_A);
+	kt_tcp(f, orig ? 40000 : 80, orig ? 80 : 40000, s->seq, s->ack, s->flags,
+	       s->win, s->opt, s->optlen, s->len);
+	kt_ip_done(f, NFPROTO_IPV4, l3);
+	skb = kt_skb(test, f, NFPROTO_IPV4);
+	KUNIT_ASSERT_EQ(test, kt_parse(skb, NFPROTO_IPV4, pkt), CTRACK_PARSE_OK);
+	KUNIT_ASSERT_TRUE(test, ctrack_tcp_header_ok(skb, pkt));
+	return skb;
+}
+
+/* May this segment open the entry (ctrack_tcp_new)? */
+static bool tw_may_start(struct kunit *test, struct tw *tw,
+			 const struct tw_seg *s)
+{
+	struct ctrack_pkt pkt;
+	struct sk_buff *skb = tw_skb(test, CTRACK_DIR_ORIGINAL, s, &pkt);
+
+	return ctrack_tcp_new(tw->e, skb, &pkt, tw->cnet);
+}
+
+/* One segment through the tracker, as classify() does it. */
+static enum ctrack_l4_verdict tw_send(struct kunit *test, struct tw *tw,
+				      enum ctrack_dir dir,
+				      const struct tw_seg *s)
+{
+	struct ctrack_pkt pkt;
+	struct sk_buff *skb = tw_skb(test, dir, s, &pkt);
+	enum ctrack_l4_verdict v;
+
+	v = track(tw->e, skb, &pkt, dir, tw->cnet);
+	if (v == CTRACK_L4_ACCEPT && dir == CTRACK_DIR_REPLY)
+		set_bit(CTRACK_S_SEEN_REPLY_BIT, &tw->e->status);
+	return v;
+}
+
+#define TW_O CTRACK_DIR_ORIGINAL
+#define TW_R CTRACK_DIR_REPLY
+#define TW_SEG(...) (&(const struct tw_seg){ __VA_ARGS__ })
+
+#define TW_EXPECT(test, tw, dir, verdict, ...) \
+	KUNIT_EXPECT_EQ(test, tw_send(test, tw, dir, TW_SEG(__VA_ARGS__)), verdict)
+
+static void tw_expect_timeout(struct kunit *test, const struct tw *tw,
+			      unsigned long timeout)
+{
+	long left = ctrack_entry_remaining(tw->e);
+
+	KUNIT_EXPECT_LE(test, left, (long)timeout);
+	KUNIT_EXPECT_GE(test, left, (long)timeout - TW_SLACK);
+}
+
+/* SYN, SYN/ACK, ACK with the given options; the final ACK advertises @win. */
+static void tw_handshake(struct kunit *test, struct tw *tw,
+			 const u8 *syn_opt, unsigned int syn_optlen,
+			 const u8 *sa_opt, unsigned int sa_optlen, u16 win)
+{
+	KUNIT_ASSERT_TRUE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_SYN, .seq = TW_ISN_A, .win = TW_WIN_A)));
+	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_O,
+		TW_SEG(.flags = TCPHDR_SYN, .seq = TW_ISN_A, .win = TW_WIN_A,
+		       .opt = syn_opt, .optlen = syn_optlen)), CTRACK_L4_ACCEPT);
+	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_SENT);
+	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_R,
+		TW_SEG(.flags = TCPHDR_SYN | TCPHDR_ACK, .seq = TW_ISN_B,
+		       .ack = TW_ISN_A + 1, .win = TW_WIN_B, .opt = sa_opt,
+		       .optlen = sa_optlen)), CTRACK_L4_ACCEPT);
+	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_RECV);
+	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_O,
+		TW_SEG(.flags = TCPHDR_ACK, .seq = TW_ISN_A + 1,
+		       .ack = TW_ISN_B + 1, .win = win)), CTRACK_L4_ACCEPT);
+	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+}
+
+static void tw_plain_handshake(struct kunit *test, struct tw *tw)
+{
+	tw_handshake(test, tw, NULL, 0, NULL, 0, TW_WIN_A);
+}
+
+static void tw_handshake_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	/* Assured at the third segment of the handshake. */
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_ASSURED_BIT, &tw->e->status));
+	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
+	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_O], 2);
+	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_R], 1);
+}
+
+static void tw_in_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	/* 1000 bytes across the sequence-number wrap. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1000);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].end, TW_ISN_A + 1001);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1001, .win = TW_WIN_B);
+	/* Near the right edge the responder's window allows. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1001 + 60000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+}
+
+static void tw_seq_beyond_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	struct ctrack_tcp before;
+
+	tw_plain_handshake(test, tw);
+	before = tw->e->proto.tcp;
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 + 70000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	/* A rejected segment changes nothing. */
+	KUNIT_EXPECT_EQ(test, memcmp(&before, &tw->e->proto.tcp, sizeof(before)), 0);
+	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_O], 2);
+}
+
+static void tw_seq_behind_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 - 70000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	/* An old retransmission that is still within reach passes. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 - 1000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+}
+
+static void tw_ack_unsent_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	/* The originator sent nothing beyond its SYN. */
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 + 500, .win = TW_WIN_B);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B);
+}
+
+static void tw_ack_too_old_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 - 70000,
+		  .win = TW_WIN_B);
+}
+
+static void tw_window_scale_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	/* Both offer scale 7: the final ACK's window 1000 means 128000. */
+	tw_handshake(test, tw, tw_opt_ws7, sizeof(tw_opt_ws7), tw_opt_ws7,
+		     sizeof(tw_opt_ws7), 1000);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].scale, 7);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_R].scale, 7);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1 + 130000, .ack = TW_ISN_A + 1, .win = 500,
+		  .len = 100);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1 + 100000, .ack = TW_ISN_A + 1, .win = 500,
+		  .len = 100);
+}
+
+static void tw_window_scale_one_side_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	/* RFC 7323 2.2: only the SYN offers a scale, so nobody scales. */
+	tw_handshake(test, tw, tw_opt_ws7, sizeof(tw_opt_ws7), NULL, 0, 1000);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].scale, 0);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_R].scale, 0);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1 + 100000, .ack = TW_ISN_A + 1, .win = 500,
+		  .len = 100);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1 + 900, .ack = TW_ISN_A + 1, .win = 500,
+		  .len = 100);
+}
+
+static void tw_sack_opt(u8 *opt, u32 left, u32 right)
+{
+	opt[0] = TCPOPT_NOP;
+	opt[1] = TCPOPT_NOP;
+	opt[2] = TCPOPT_SACK;
+	opt[3] = TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK;
+	put_unaligned_be32(left, opt + 4);
+	put_unaligned_be32(right, opt + 8);
+}
+
+static void tw_sack_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	u8 opt[12];
+
+	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
+		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
+	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+				CTRACK_TCPF_SACK_PERM);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1000);
+	/* The first 500 bytes were lost; the SACK covers the rest. */
+	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
+		  .opt = opt, .optlen = sizeof(opt));
+	/* A SACK edge beyond what was sent acknowledges unsent data. */
+	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1501);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
+		  .opt = opt, .optlen = sizeof(opt));
+}
+
+static void tw_rst_in_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST,
+		  .seq = TW_ISN_A + 1);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE);
+	tw_expect_timeout(test, tw, 10 * HZ);
+}
+
+static void tw_rst_out_of_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_RST,
+		  .seq = TW_ISN_A + 1 + 200000);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID,
+		  .flags = TCPHDR_RST | TCPHDR_ACK, .seq = TW_ISN_A + 1 + 200000,
+		  .ack = TW_ISN_B + 1);
+	/* Behind what the originator already acknowledged: stale or forged. */
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_RST,
+		  .seq = TW_ISN_B + 1 - 100);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+}
+
+static void tw_rst_refuses_syn_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_SYN,
+		  .seq = TW_ISN_A, .win = TW_WIN_A);
+	/* A RST answering a SYN must acknowledge exactly that SYN. */
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID,
+		  .flags = TCPHDR_RST | TCPHDR_ACK, .ack = TW_ISN_A + 5);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_RST);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_SENT);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT,
+		  .flags = TCPHDR_RST | TCPHDR_ACK, .ack = TW_ISN_A + 1);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE);
+	/* A flow refused at once is dropped at once. */
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_expired(tw->e));
+}
+
+static void tw_be_liberal_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw->cnet->tcp_be_liberal = 1;
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 + 70000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 - 70000,
+		  .win = TW_WIN_B);
+	/* Liberal is about windows, not flags: the state machine still rules. */
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID,
+		  .flags = TCPHDR_SYN, .seq = TW_ISN_B);
+}
+
+static void tw_loose_pickup_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	const u32 seq = 0x40000000, ack = 0x80000000;
+
+	KUNIT_ASSERT_EQ(test, tw->cnet->tcp_loose, 1);
+	KUNIT_ASSERT_TRUE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_ACK, .seq = seq, .ack = ack, .win = 1000)));
+	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+				CTRACK_TCPF_BE_LIBERAL);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = seq, .ack = ack, .win = 1000, .len = 100);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = ack, .ack = seq + 100, .win = 1000);
+	/* The window scale was never seen: windows are not enforced. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = seq + 10000000, .ack = ack, .win = 1000, .len = 100);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+}
+
+static void tw_loose_off_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw->cnet->tcp_loose = 0;
+	KUNIT_EXPECT_FALSE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_ACK, .seq = 1, .ack = 1, .win = 1000)));
+	KUNIT_EXPECT_TRUE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_SYN, .seq = 1, .win = 1000)));
+	/* Nothing but a SYN or (loose) a bare ACK starts a flow. */
+	tw->cnet->tcp_loose = 1;
+	KUNIT_EXPECT_FALSE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_FIN | TCPHDR_ACK, .seq = 1, .ack = 1)));
+	KUNIT_EXPECT_FALSE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_RST, .seq = 1)));
+	KUNIT_EXPECT_FALSE(test, tw_may_start(test, tw,
+		TW_SEG(.flags = TCPHDR_SYN | TCPHDR_ACK, .seq = 1, .ack = 1)));
+}
+
+static void tw_close_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT,
+		  .flags = TCPHDR_FIN | TCPHDR_ACK, .seq = TW_ISN_A + 1,
+		  .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_FIN_WAIT);
+	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+				CTRACK_TCPF_CLOSE_INIT);
+	tw_expect_timeout(test, tw, 120 * HZ);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 2, .win = TW_WIN_B);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE_WAIT);
+	tw_expect_timeout(test, tw, 60 * HZ);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT,
+		  .flags = TCPHDR_FIN | TCPHDR_ACK, .seq = TW_ISN_B + 1,
+		  .ack = TW_ISN_A + 2, .win = TW_WIN_B);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_LAST_ACK);
+	tw_expect_timeout(test, tw, 30 * HZ);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 2, .ack = TW_ISN_B + 2, .win = TW_WIN_A);
+	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_TIME_WAIT);
+	tw_expect_timeout(test, tw, 120 * HZ);
+	/* A new SYN on the same tuple starts the next connection. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_REOPEN, .flags = TCPHDR_SYN,
+		  .seq = TW_ISN_A + 100000, .win = TW_WIN_A);
+}
+
+static void tw_retrans_timeout_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	int i;
+
+	tw->cnet->timeouts[CTRACK_TO_TCP_RETRANS] = 200 * HZ;
+	tw->cnet->timeouts[CTRACK_TO_TCP_UNACK] = 250 * HZ;
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 100);
+	/* Unacknowledged data: the UNACK timeout, not ESTABLISHED's. */
+	tw_expect_timeout(test, tw, 250 * HZ);
+	for (i = 0; i < 3; i++)
+		TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+			  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1,
+			  .win = TW_WIN_A, .len = 100);
+	/* tcp_max_retrans identical segments: the RETRANS timeout. */
+	tw_expect_timeout(test, tw, 200 * HZ);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 101, .win = TW_WIN_B);
+	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
+}
+
+static struct kunit_case tcp_window_cases[] = {
+	KUNIT_CASE(tw_handshake_test),
+	KUNIT_CASE(tw_in_window_test),
+	KUNIT_CASE(tw_seq_beyond_window_test),
+	KUNIT_CASE(tw_seq_behind_window_test),
+	KUNIT_CASE(tw_ack_unsent_test),
+	KUNIT_CASE(tw_ack_too_old_test),
+	KUNIT_CASE(tw_window_scale_test),
+	KUNIT_CASE(tw_window_scale_one_side_test),
+	KUNIT_CASE(tw_sack_test),
+	KUNIT_CASE(tw_rst_in_window_test),
+	KUNIT_CASE(tw_rst_out_of_window_test),
+	KUNIT_CASE(tw_rst_refuses_syn_test),
+	KUNIT_CASE(tw_be_liberal_test),
+	KUNIT_CASE(tw_loose_pickup_test),
+	KUNIT_CASE(tw_loose_off_test),
+	KUNIT_CASE(tw_close_test),
+	KUNIT_CASE(tw_retrans_timeout_test),
+	{}
+};
+
+static struct kunit_suite tcp_window_suite = {
+	.name = "ctrack_tcp_window",
+	.init = kt_init,
+	.exit = kt_exit,
+	.test_cases = tcp_window_cases,
+};

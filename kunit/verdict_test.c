@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite ctrack_verdict: the per-CPU verdict handoff rings (verdict.c).
+ * Proves that a verdict stored for an skb is what a later hook takes for
+ * the same skb and netns, that the newest verdict for an skb wins, that
+ * another netns or an unknown skb misses, that a slot keeps its entry
+ * referenced until the slot is reused (64 slots later) or released, and
+ * that release frees a pending entry and spares other namespaces'. Then
+ * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
+ * ctrack_confirm() at POSTROUTING uses to insert the entry, and a confirm
+ * without a verdict counts verdict_miss.
+ *
+ * A test runs with BHs off around each store-and-take, so that it stays
+ * on one CPU and its rings.
+ */
+
+/* Forget every slot: earlier tests' skbs may be reallocated at the same address. */
+static void vd_rings_reset(void)
+{
+	int cpu;
+
+	ctrack_verdict_release(NULL);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(rings, cpu), 0, sizeof(struct vrings));
+}
+
+static int vd_init(struct kunit *test)
+{
+	int err = kt_env_init(test);
+
+	if (!err)
+		vd_rings_reset();
+	return err;
+}
+
+static struct sk_buff *vd_skb(struct kunit *test)
+{
+	struct kt_frame *f = kt_frame(test);
+	unsigned int l3 = kt_ip(f, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, KT_HOST_B);
+
+	kt_udp(f, 40000, 53, 8);
+	kt_ip_done(f, NFPROTO_IPV4, l3);
+	return kt_skb(test, f, NFPROTO_IPV4);
+}
+
+/* A pending entry; the test holds one reference. */
+static struct ctrack_entry *vd_entry(struct kunit *test, u16 sp)
+{
+	struct ctrack_tuple t;
+	struct ctrack_entry *e;
+
+	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, sp, KT_HOST_B, 53);
+	rcu_read_lock();
+	e = ctrack_entry_alloc(&init_net, &t, GFP_ATOMIC);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	return e;
+}
+
+/* A reference of the test's own for a slot to own. */
+static struct ctrack_entry *vd_ref(struct ctrack_entry *e)
+{
+	refcount_inc(&e->use);
+	return e;
+}
+
+static void vd_pin(void)
+{
+	local_bh_disable();
+	rcu_read_lock();
+}
+
+static void vd_unpin(void)
+{
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
+static void vd_store_take_test(struct kunit *test)
+{
+	struct ctrack_entry *e = vd_entry(test, 40000);
+	struct sk_buff *skb = vd_skb(test);
+	const struct ctrack_verdict *v;
+
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, vd_ref(e), CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	v = ctrack_verdict_get(skb, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v) {
+		KUNIT_EXPECT_PTR_EQ(test, v->skb, skb);
+		KUNIT_EXPECT_PTR_EQ(test, v->net, &init_net);
+		KUNIT_EXPECT_PTR_EQ(test, v->entry, e);
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_NEW);
+		KUNIT_EXPECT_EQ(test, v->dir, CTRACK_DIR_ORIGINAL);
+		KUNIT_EXPECT_EQ(test, v->hook, NF_INET_LOCAL_OUT);
+	}
+	vd_unpin();
+	/* The slot owns a reference of its own. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
+}
+
+static void vd_miss_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test), *other = vd_skb(test);
+	const struct ctrack_verdict *v;
+
+	vd_pin();
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	ctrack_verdict_set(other, &init_net, NULL, CTRACK_PKT_INVALID,
+			   CTRACK_DIR_ORIGINAL, NF_INET_PRE_ROUTING);
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	v = ctrack_verdict_get(other, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	/* INVALID is a verdict too, handed over like any other. */
+	if (v) {
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_INVALID);
+		KUNIT_EXPECT_NULL(test, v->entry);
+	}
+	vd_unpin();
+}
+
+static void vd_newest_wins_test(struct kunit *test)
+{
+	struct ctrack_entry *e1 = vd_entry(test, 40000), *e2 = vd_entry(test, 40001);
+	struct sk_buff *skb = vd_skb(test), *other = vd_skb(test);
+	const struct ctrack_verdict *v;
+
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, vd_ref(e1), CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	ctrack_verdict_set(other, &init_net, NULL, CTRACK_PKT_INVALID,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	ctrack_verdict_set(skb, &init_net, vd_ref(e2), CTRACK_PKT_ESTABLISHED,
+			   CTRACK_DIR_REPLY, NF_INET_PRE_ROUTING);
+	v = ctrack_verdict_get(skb, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v) {
+		KUNIT_EXPECT_PTR_EQ(test, v->entry, e2);
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_ESTABLISHED);
+		KUNIT_EXPECT_EQ(test, v->dir, CTRACK_DIR_REPLY);
+		KUNIT_EXPECT_EQ(test, v->hook, NF_INET_PRE_ROUTING);
+	}
+	vd_unpin();
+}
+
+static void vd_other_netns_test(struct kunit *test)
+{
+	struct net *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	struct sk_buff *skb = vd_skb(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, NULL, CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	/* Never another namespace's verdict, even for the same address. */
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, other));
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	vd_unpin();
+}
+
+static void vd_overflow_test(struct kunit *test)
+{
+	struct ctrack_entry *e = vd_entry(test, 40000);
+	struct sk_buff *skb = vd_skb(test), *filler[RING_SLOTS];
+	unsigned int i;
+
+	for (i = 0; i < RING_SLOTS; i++)
+		filler[i] = vd_skb(test);
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, vd_ref(e), CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	for (i = 0; i < RING_SLOTS - 1; i++)
+		ctrack_verdict_set(filler[i], &init_net, NULL, CTRACK_PKT_NEW,
+				   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	/* 63 later packets: still there. */
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(filler[0], &init_net));
+	ctrack_verdict_set(filler[i], &init_net, NULL, CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	/* The 64th reused its slot. */
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(filler[i], &init_net));
+	vd_unpin();
+	/* ...and gave the entry back. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
+}
+
+static void vd_release_test(struct kunit *test)
+{
+	struct net *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	struct ctrack_entry *e = vd_entry(test, 40000);
+	struct sk_buff *skb = vd_skb(test);
+	const struct ctrack_verdict *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, vd_ref(e), CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	vd_unpin();
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
+	/* Another namespace going away leaves our slot alone. */
+	ctrack_verdict_release(other);
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
+	ctrack_verdict_release(&init_net);
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
+	/* The slot still answers, without the entry. */
+	vd_pin();
+	v = ctrack_verdict_get(skb, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v)
+		KUNIT_EXPECT_NULL(test, v->entry);
+	vd_unpin();
+}
+
+static void vd_release_frees_pending_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test);
+	struct ctrack_entry *e;
+	struct ctrack_tuple t;
+
+	/* The slot holds the only reference, as for a NEW packet in flight. */
+	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 40000, KT_HOST_B, 53);
+	rcu_read_lock();
+	e = ctrack_entry_alloc(&init_net, &t, GFP_ATOMIC);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, e, CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	vd_unpin();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 1);
+	ctrack_verdict_release(&init_net);
+	/* A packet the ruleset dropped leaves nothing behind. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 0);
+}
+
+static void vd_hooks_test(struct kunit *test)
+{
+	struct nf_hook_state out = {
+		.hook = NF_INET_LOCAL_OUT, .pf = NFPROTO_IPV4, .net = &init_net,
+	};
+	struct nf_hook_state post = {
+		.hook = NF_INET_POST_ROUTING, .pf = NFPROTO_IPV4, .net = &init_net,
+	};
+	unsigned int miss = kt_stat(CTRACK_STAT_VERDICT_MISS);
+	unsigned int inserts = kt_stat(CTRACK_STAT_INSERT);
+	struct sk_buff *skb = vd_skb(test), *stray = vd_skb(test);
+	const struct ctrack_verdict *v;
+	struct ctrack_entry *e = NULL;
+	struct ctrack_tuple t;
+	enum ctrack_dir dir;
+
+	vd_pin();
+	KUNIT_EXPECT_EQ(test, ctrack_in(NULL, skb, &out), NF_ACCEPT);
+	v = ctrack_verdict_get(skb, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v) {
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_NEW);
+		KUNIT_EXPECT_EQ(test, v->hook, NF_INET_LOCAL_OUT);
+		e = v->entry;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, e);
+	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, skb, &post), NF_ACCEPT);
+	/* A packet that no classify hook saw. */
+	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, stray, &post), NF_ACCEPT);
+	vd_unpin();
+
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_INSERT), inserts + 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_VERDICT_MISS), miss + 1);
+	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 40000, KT_HOST_B, 53);
+	rcu_read_lock();
+	e = ctrack_lookup(&init_net, &t, &dir);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NOT_NULL(test, e);
+	if (e) {
+		KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_CONFIRMED_BIT, &e->status));
+		ctrack_entry_put(e);
+	}
+}
+
+static struct kunit_case verdict_cases[] = {
+	KUNIT_CASE(vd_store_take_test),
+	KUNIT_CASE(vd_miss_test),
+	KUNIT_CASE(vd_newest_wins_test),
+	KUNIT_CASE(vd_other_netns_test),
+	KUNIT_CASE(vd_overflow_test),
+	KUNIT_CASE(vd_release_test),
+	KUNIT_CASE(vd_release_frees_pending_test),
+	KUNIT_CASE(vd_hooks_test),
+	{}
+};
+
+static struct kunit_suite verdict_suite = {
+	.name = "ctrack_verdict",
+	.suite_init = kt_env_suite_init,
+	.suite_exit = kt_env_suite_exit,
+	.init = vd_init,
+	.exit = kt_exit,
+	.test_cases = verdict_cases,
+};
