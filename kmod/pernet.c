@@ -81,8 +81,8 @@ static void __net_exit ctrack_net_exit(struct net *net)
 	ctrack_verdict_release(net);
 	ctrack_table_flush_net(net);
 	/* The GC may be dropping the last reference of one of ours right now. */
-	while (atomic_read(&cnet->count) && waited++ < 10000)
-		msleep(1);
+	while (atomic_read(&cnet->count) && waited++ < 1000)
+		usleep_range(1000, 10000);
 	WARN_ON(atomic_read(&cnet->count));
 	/* ...and may still be counting it in our stats: let it leave. */
 	synchronize_rcu();

@@ -354,8 +354,13 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 		/* First segment we see from this side. */
 		if (th->syn) {
 			tcp_learn_syn(snd, &o, end, win);
-			/* RFC 7323 2.2: scaling only when both sides offer it. */
-			if (!(snd->flags & rcv->flags & CTRACK_TCPF_WINDOW_SCALE))
+			/*
+			 * RFC 7323 2.2: scaling only when both sides offer it.
+			 * Decided at the answering SYN: the first one cannot
+			 * know yet what the other side will offer.
+			 */
+			if (rcv->maxwin &&
+			    !(snd->flags & rcv->flags & CTRACK_TCPF_WINDOW_SCALE))
 				snd->scale = rcv->scale = 0;
 			if (!th->ack)
 				return true;	/* simultaneous open */

@@ -11,9 +11,6 @@
 #include "sysctl.h"
 #include "table.h"
 
-static int zero;
-static int one = 1;
-
 enum {
 	SYS_MAX,
 	SYS_COUNT,
@@ -36,13 +33,13 @@ enum {
 	[idx] = {							\
 		.procname = name, .maxlen = sizeof(int), .mode = 0644,	\
 		.proc_handler = proc_dointvec_minmax,			\
-		.extra1 = &zero, .extra2 = &one,			\
+		.extra1 = SYSCTL_ZERO, .extra2 = SYSCTL_ONE,	\
 	}
 
 static const struct ctl_table template[SYS_END + 1] = {
 	[SYS_MAX] = {
 		.procname = "max", .maxlen = sizeof(int), .mode = 0644,
-		.proc_handler = proc_dointvec_minmax, .extra1 = &zero,
+		.proc_handler = proc_dointvec_minmax, .extra1 = SYSCTL_ZERO,
 	},
 	[SYS_COUNT] = {
 		.procname = "count", .maxlen = sizeof(int), .mode = 0444,
@@ -58,7 +55,7 @@ static const struct ctl_table template[SYS_END + 1] = {
 	[SYS_TCP_MAX_RETRANS] = {
 		.procname = "tcp_max_retrans", .maxlen = sizeof(int),
 		.mode = 0644, .proc_handler = proc_dointvec_minmax,
-		.extra1 = &zero,
+		.extra1 = SYSCTL_ZERO,
 	},
 	TIMEOUT(CTRACK_TO_TCP_SYN_SENT, "tcp_timeout_syn_sent"),
 	TIMEOUT(CTRACK_TO_TCP_SYN_RECV, "tcp_timeout_syn_recv"),

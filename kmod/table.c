@@ -65,13 +65,19 @@ static spinlock_t *lock_of(unsigned int bucket)
 	return &bucket_locks[bucket % CTRACK_NLOCKS];
 }
 
-/* Take both bucket locks in a stable order; BHs off (OUTPUT may be task context). */
+/*
+ * Take both bucket locks in a stable order; BHs off (OUTPUT may be task
+ * context). Two buckets may share a lock stripe: then it is taken once,
+ * and sparse is told of two acquisitions on every path alike.
+ */
 static void lock_two(unsigned int b0, unsigned int b1)
+	__acquires(bucket_locks) __acquires(bucket_locks)
 {
 	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
 
 	if (l0 == l1) {
 		spin_lock_bh(l0);
+		__acquire(l1);
 		return;
 	}
 	if (l0 > l1)
@@ -81,6 +87,7 @@ static void lock_two(unsigned int b0, unsigned int b1)
 }
 
 static void unlock_two(unsigned int b0, unsigned int b1)
+	__releases(bucket_locks) __releases(bucket_locks)
 {
 	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
 
@@ -88,6 +95,8 @@ static void unlock_two(unsigned int b0, unsigned int b1)
 		if (l0 > l1)
 			swap(l0, l1);
 		spin_unlock(l1);
+	} else {
+		__release(l1);
 	}
 	spin_unlock_bh(l0);
 }

@@ -17,7 +17,7 @@
 
 #define KT_MAX_SKBS	128
 #define KT_MAX_REFS	32
-#define KT_FRAME_MAX	1024
+#define KT_FRAME_MAX	2048
 #define KT_HEADROOM	64
 #define KT_BUCKETS	64	/* small: tests place tuples in chosen buckets */
 
