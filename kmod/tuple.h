@@ -36,7 +36,7 @@ struct ctrack_tuple {
 enum ctrack_parse_res {
 	CTRACK_PARSE_OK,
 	CTRACK_PARSE_INVALID,		/* malformed or truncated */
-	CTRACK_PARSE_UNTRACKED,		/* never tracked (ICMPv6 ND, MLD) */
+	CTRACK_PARSE_UNTRACKED,		/* never tracked (neighbour discovery, MLD) */
 	CTRACK_PARSE_ICMP_ERROR,	/* an ICMP error: see the inner tuple */
 };
 

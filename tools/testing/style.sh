@@ -31,6 +31,9 @@ rc=0
 checkpatch "" "$files" || rc=1
 # compat.h exists to compare kernel versions: that is all it may do.
 checkpatch ,LINUX_VERSION_CODE,CONSTANT_COMPARISON kmod/compat.h || rc=1
+# With -f, checkpatch reports typos at CHECK level, shown only by --strict.
+"$cp" --no-tree --codespell --codespellfile "$dict" --quiet --strict \
+	--types TYPO_SPELLING -f $files kmod/compat.h || rc=1
 [ "$rc" = 0 ] || exit 1
 files="$files kmod/compat.h"
 echo "style: checkpatch clean ($(echo "$files" | wc -w) files)"
