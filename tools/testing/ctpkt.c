@@ -14,7 +14,16 @@
  *   ctpkt tcpserve PORT | udpserve PORT
  *	answer every TCP connection / UDP datagram with "pong" (IPv4 and IPv6)
  *   ctpkt tcpreq DST PORT | udpreq DST PORT
- *	one request; succeeds when "pong" comes back within 5 seconds
+ *	one request; succeeds when "pong" comes back within 30 seconds (a
+ *	refused request fails at once: RST or ICMP port unreachable)
+ *   ctpkt tcpecho PORT
+ *	echo every TCP connection's data back until the peer closes
+ *	(IPv4 and IPv6, one process per connection)
+ *   ctpkt tcphold DST PORT
+ *	open a session, send a line and read its echo, then keep the session
+ *	open, sending what comes on stdin and reading its echo, until stdin
+ *	reaches EOF; then close it (FIN) and wait for the peer's FIN. The
+ *	test decides how long a session lives, not a timer.
  *
  * Addresses are IPv4 or IPv6 (chosen by their form). Exit code 0 on
  * success, 1 on a failed operation, 2 on bad arguments.
@@ -30,7 +39,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
+
+/* Long enough for a KASAN and lockdep kernel under TCG. */
+#define CTPKT_TIMEOUT_S 30
 
 struct addr {
 	int family;
@@ -44,7 +58,9 @@ static void usage(void)
 		"usage: ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK]]\n"
 		"       ctpkt proto DST PROTO\n"
 		"       ctpkt udpflood DST PORT COUNT\n"
-		"       ctpkt tcpmany DST PORT COUNT\n");
+		"       ctpkt tcpmany DST PORT COUNT\n"
+		"       ctpkt tcpserve PORT | udpserve PORT | tcpecho PORT\n"
+		"       ctpkt tcpreq DST PORT | udpreq DST PORT | tcphold DST PORT\n");
 	exit(2);
 }
 
@@ -299,7 +315,7 @@ static int cmd_serve(int argc, char **argv, int type)
 
 static int cmd_req(int argc, char **argv, int type)
 {
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = CTPKT_TIMEOUT_S };
 	struct addr dst;
 	char buf[64];
 	ssize_t n;
@@ -318,6 +334,85 @@ static int cmd_req(int argc, char **argv, int type)
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	return n >= 4 && !memcmp(buf, "pong", 4) ? 0 : 1;
+}
+
+/* Echo one connection until EOF, then close it. */
+static void echo_conn(int c)
+{
+	char buf[512];
+	ssize_t n;
+
+	while ((n = read(c, buf, sizeof(buf))) > 0)
+		if (write(c, buf, n) != n)
+			break;
+	close(c);
+}
+
+static int cmd_tcpecho(int argc, char **argv)
+{
+	int fd;
+
+	if (argc != 2)
+		usage();
+	fd = serve_socket(SOCK_STREAM, num(argv[1], 65535));
+	signal(SIGCHLD, SIG_IGN);	/* no zombies */
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		if (fork() == 0) {
+			close(fd);
+			echo_conn(c);
+			_exit(0);
+		}
+		close(c);
+	}
+	return 0;
+}
+
+static int cmd_tcphold(int argc, char **argv)
+{
+	struct timeval tv = { .tv_sec = CTPKT_TIMEOUT_S };
+	struct addr dst;
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	if (argc != 3)
+		usage();
+	parse_addr(argv[1], num(argv[2], 65535), &dst);
+	fd = socket(dst.family, SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&dst.ss, dst.len) ||
+	    write(fd, "hello\n", 6) != 6 || read(fd, buf, sizeof(buf)) != 6) {
+		perror("ctpkt tcphold");
+		return 1;
+	}
+	/* Whatever comes on stdin goes to the peer, and comes back. */
+	while ((n = read(0, buf, sizeof(buf))) > 0) {
+		ssize_t got = 0, r;
+
+		if (write(fd, buf, n) != n) {
+			perror("ctpkt tcphold");
+			return 1;
+		}
+		while (got < n && (r = read(fd, buf, n - got)) > 0)
+			got += r;
+		if (got < n) {
+			fprintf(stderr, "ctpkt tcphold: no echo\n");
+			return 1;
+		}
+	}
+	if (shutdown(fd, SHUT_WR)) {
+		perror("ctpkt tcphold");
+		return 1;
+	}
+	/* The echo server closes once it read our FIN. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	return n == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -340,6 +435,10 @@ int main(int argc, char **argv)
 		return cmd_req(argc - 1, argv + 1, SOCK_STREAM);
 	if (!strcmp(argv[1], "udpreq"))
 		return cmd_req(argc - 1, argv + 1, SOCK_DGRAM);
+	if (!strcmp(argv[1], "tcpecho"))
+		return cmd_tcpecho(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tcphold"))
+		return cmd_tcphold(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

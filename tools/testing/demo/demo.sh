@@ -12,15 +12,14 @@ ctrack_load
 topo_up
 tcp_server sv 8080
 udp_server sv 5353
-ip netns exec sv bash -c 'sleep 8 | nc -l -p 9090 >/dev/null' &
-wait_for 5 ip netns exec sv bash -c 'grep -q ":1F90 " /proc/net/tcp6'
+echo_server sv 9090
+wait_for 5 listening sv 8080
 
 say "TCP request/response over IPv4 and IPv6 (closed with FIN)"
 ip netns exec cl ctpkt tcpreq 10.0.2.1 8080 && echo ok
 ip netns exec cl ctpkt tcpreq fd00:2::1 8080 && echo ok
 say "a TCP session left open"
-ip netns exec cl bash -c '(echo hi; sleep 6) | nc 10.0.2.1 9090 >/dev/null' &
-open_session=$!
+hold_open cl 10.0.2.1 9090 && echo ok
 say "UDP request and response"
 ip netns exec cl ctpkt udpreq 10.0.2.1 5353 && echo ok
 say "ping and ping6"
@@ -30,7 +29,7 @@ say "UDP to a closed port: the ICMP port unreachable is RELATED"
 ip netns exec cl ctpkt udpreq 10.0.2.1 9 || echo "no answer (port unreachable)"
 say "an invalid packet: TCP SYN+FIN"
 ip netns exec cl ctpkt tcp 10.0.1.1 10.0.2.1 4444 8080 SF && echo sent
-sleep 1
+wait_for 3 bash -c "test \$(ctstat sv invalid) -gt 0"
 
 say "router: cat /proc/net/ctrack"
 ip netns exec rt cat /proc/net/ctrack
@@ -40,6 +39,6 @@ for f in entries found new invalid ignore insert insert_failed drop early_drop r
 done
 say "server: invalid packets counted"
 echo "invalid=$(ctstat sv invalid)"
-# Only the open session: the servers run until topo_down.
-wait "$open_session"
+say "closing the open session"
+hold_close && echo closed
 pass "demo"

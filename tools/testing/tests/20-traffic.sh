@@ -13,7 +13,8 @@ ctrack_load
 topo_up
 tcp_server sv 8080
 udp_server sv 5353
-wait_for 5 ip netns exec sv bash -c 'grep -q ":1F90 " /proc/net/tcp6'
+echo_server sv 9090
+wait_for 5 listening sv 8080
 
 run_family() {
 	local v=$1 cl=$2 sv=$3 fam=$4 icmp=$5 ping=$6
@@ -29,13 +30,10 @@ run_family() {
 		 ip netns exec sv cat /proc/net/ctrack | grep -q 'dst=$sv sport=[0-9]* dport=8080'"
 
 	# An established session, kept open: ESTABLISHED while it lasts.
-	ip netns exec sv bash -c 'sleep 6 | nc -l -p 9090 >/dev/null' &
-	wait_for 5 ip netns exec sv bash -c 'grep -q ":2382 " /proc/net/tcp /proc/net/tcp6'
-	ip netns exec cl bash -c "(echo hi; sleep 3) | nc $sv 9090 >/dev/null" &
-	local session=$!
+	hold_open cl "$sv" 9090
 	check "$v tcp ESTABLISHED [ASSURED] while the session is open" \
 		wait_for 3 ctgrep rt "^tcp +6 43[0-9]{4} ESTABLISHED src=$cl dst=$sv .*dport=9090 .*\[ASSURED\]"
-	wait $session
+	check "$v tcp session closed cleanly" hold_close
 
 	# TCP to a closed port: answered by a RST, nothing stays established.
 	ip netns exec cl ctpkt tcpreq "$sv" 7 2>/dev/null

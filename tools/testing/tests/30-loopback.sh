@@ -18,7 +18,7 @@ ip netns exec lo1 sysctl -qw net.netfilter.nf_conntrack_acct=1
 ip netns exec lo1 iptables -A OUTPUT -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID
 ip netns exec lo1 ip6tables -A OUTPUT -m conntrack --ctstate NEW,ESTABLISHED,RELATED,INVALID
 ip netns exec lo1 ctpkt tcpserve 8080 &
-wait_for 5 ip netns exec lo1 bash -c 'grep -q ":1F90 " /proc/net/tcp6'
+wait_for 5 listening lo1 8080
 
 # "packets=A bytes=B ... packets=C bytes=D" of the entry matching $2
 counters() {

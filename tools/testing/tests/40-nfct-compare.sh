@@ -26,24 +26,28 @@ same() {
 	local ct nf
 	ct=$(ip netns exec rt cat /proc/net/ctrack | norm_ct "$1")
 	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | norm_nf "$1")
-	echo "ctrack:       $ct"
-	echo "nf_conntrack: $nf"
+	printf 'ctrack:       %s\nnf_conntrack: %s\n' "$ct" "$nf" >/tmp/same
 	[ -n "$ct" ] && [ "$ct" = "$nf" ]
 }
 
+# agree NAME PATTERN: both trackers list the same entry (they may take a
+# moment to see the last packet alike)
+agree() {
+	if wait_for 3 same "$2"; then
+		pass "$1"
+	else
+		cat /tmp/same
+		fail "$1"
+	fi
+}
+
+echo_server sv 9090
 for pair in "10.0.1.1 10.0.2.1" "fd00:1::1 fd00:2::1"; do
 	set -- $pair
-	# nc's stdin must stay open, or it closes the session at once.
-	ip netns exec sv bash -c 'sleep 6 | nc -l -p 9090 >/dev/null' &
-	srv=$!
-	wait_for 5 ip netns exec sv bash -c 'grep -q ":2382 " /proc/net/tcp /proc/net/tcp6'
-	ip netns exec cl bash -c "(echo hello; sleep 4) | nc $2 9090 >/dev/null" &
-	cli=$!
+	hold_open cl "$2" 9090
 	wait_for 3 ctgrep rt "ESTABLISHED .*dst=$2 .*dport=9090 .*ASSURED"
-	sleep 1
-	check "$1: open session: ctrack and nf_conntrack agree" same "dst=$2 sport=[0-9]+ dport=9090 "
-	wait $cli $srv
-	sleep 1
-	check "$1: closed session: ctrack and nf_conntrack agree" same "dst=$2 sport=[0-9]+ dport=9090 "
+	agree "$1: open session: ctrack and nf_conntrack agree" "dst=$2 sport=[0-9]+ dport=9090 "
+	check "$1: session closed cleanly" hold_close
+	agree "$1: closed session: ctrack and nf_conntrack agree" "dst=$2 sport=[0-9]+ dport=9090 "
 done
 finish

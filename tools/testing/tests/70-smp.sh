@@ -10,7 +10,7 @@ trap topo_down EXIT
 ctrack_load
 topo_up
 tcp_server sv 8080
-wait_for 5 ip netns exec sv bash -c 'grep -q ":1F90 " /proc/net/tcp6'
+wait_for 5 listening sv 8080
 ins0=$(ctstat rt insert)
 n=100
 for i in $(seq "$NR_CPUS"); do

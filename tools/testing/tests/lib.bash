@@ -22,9 +22,17 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# Everything takes far longer on the debug kernel (KASAN, lockdep,
+# kmemleak under TCG): waits stretch by this factor there. A wait ends as
+# soon as its condition holds, so only a failing check pays for it.
+SLOW=1
+[ "$KERNEL_FLAVOR" = debug ] && SLOW=10
+export SLOW
+
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+# (SECONDS as on a stock kernel)
 wait_for() {
-	local n=$(($1 * 10))
+	local n=$(($1 * 10 * SLOW))
 	shift
 	while [ "$n" -gt 0 ]; do
 		"$@" && return 0
@@ -128,13 +136,42 @@ topo_down() {
 tcp_server() { ip netns exec "$1" ctpkt tcpserve "$2" & }
 udp_server() { ip netns exec "$1" ctpkt udpserve "$2" & }
 
+# listening NS PORT: a TCP socket of NS listens on PORT (v4 or v6)
+listening() {
+	ip netns exec "$1" cat /proc/net/tcp /proc/net/tcp6 |
+		grep -qE ":$(printf %04X "$2") [0-9A-F]+:0000 0A "
+}
+
+# echo_server NS PORT: wait until it listens
+echo_server() {
+	ip netns exec "$1" ctpkt tcpecho "$2" &
+	wait_for 10 listening "$1" "$2"
+}
+
+# hold_open NS DST PORT: open a TCP session (data both ways: ASSURED)
+# that lasts until hold_close; $hold_pid is its client.
+hold_open() {
+	rm -f /tmp/hold
+	mkfifo /tmp/hold
+	ip netns exec "$1" ctpkt tcphold "$2" "$3" </tmp/hold &
+	hold_pid=$!
+	exec 9>/tmp/hold
+}
+
+# hold_close: end that session (FIN both ways); fails if the client did
+hold_close() {
+	exec 9>&-
+	rm -f /tmp/hold
+	wait "$hold_pid"
+}
+
 finish() {
 	exit "$fails"
 }
 
 # Tests pass these to "bash -c" strings too. (busybox sh would run its
 # own ip applet instead of iproute2's: never use sh -c in tests.)
-export -f wait_for ctstat ctlist ctgrep
+export -f wait_for ctstat ctlist ctgrep listening
 
 # /proc/net/nf_conntrack prints IPv6 addresses in full; conntrack -L and
 # ctrack print them compressed. Compress (enough for the test addresses).
