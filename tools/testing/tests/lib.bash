@@ -29,17 +29,17 @@ SLOW=1
 [ "$KERNEL_FLAVOR" = debug ] && SLOW=10
 export SLOW
 
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
-# (SECONDS as on a stock kernel)
+# wait_for SECONDS CMD...: poll CMD until it succeeds, for at most
+# SECONDS (as on a stock kernel) of wall time, not of tries: a try may
+# itself take a second on the debug kernel.
 wait_for() {
-	local n=$(($1 * 10 * SLOW))
+	local end=$((SECONDS + $1 * SLOW))
 	shift
-	while [ "$n" -gt 0 ]; do
+	while :; do
 		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
-		n=$((n - 1))
 	done
-	return 1
 }
 
 # insmod does not resolve dependencies: load what ctrack.ko links against
