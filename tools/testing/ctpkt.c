@@ -313,12 +313,15 @@ static int cmd_serve(int argc, char **argv, int type)
 	return 0;
 }
 
-static int cmd_req(int argc, char **argv, int type)
+/*
+ * A socket of @type connected to DST PORT (argv[1], argv[2]) that sends
+ * @line; reads time out after CTPKT_TIMEOUT_S. -1 on failure.
+ */
+static int connect_send(int argc, char **argv, int type, const char *line)
 {
 	struct timeval tv = { .tv_sec = CTPKT_TIMEOUT_S };
+	size_t len = strlen(line);
 	struct addr dst;
-	char buf[64];
-	ssize_t n;
 	int fd;
 
 	if (argc != 3)
@@ -327,7 +330,19 @@ static int cmd_req(int argc, char **argv, int type)
 	fd = socket(dst.family, type, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 	    connect(fd, (struct sockaddr *)&dst.ss, dst.len) ||
-	    write(fd, "ping\n", 5) != 5) {
+	    write(fd, line, len) != (ssize_t)len)
+		return -1;
+	return fd;
+}
+
+static int cmd_req(int argc, char **argv, int type)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = connect_send(argc, argv, type, "ping\n");
+	if (fd < 0) {
 		perror("ctpkt req");
 		return 1;
 	}
@@ -373,19 +388,12 @@ static int cmd_tcpecho(int argc, char **argv)
 
 static int cmd_tcphold(int argc, char **argv)
 {
-	struct timeval tv = { .tv_sec = CTPKT_TIMEOUT_S };
-	struct addr dst;
 	char buf[64];
 	ssize_t n;
 	int fd;
 
-	if (argc != 3)
-		usage();
-	parse_addr(argv[1], num(argv[2], 65535), &dst);
-	fd = socket(dst.family, SOCK_STREAM, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    connect(fd, (struct sockaddr *)&dst.ss, dst.len) ||
-	    write(fd, "hello\n", 6) != 6 || read(fd, buf, sizeof(buf)) != 6) {
+	fd = connect_send(argc, argv, SOCK_STREAM, "hello\n");
+	if (fd < 0 || read(fd, buf, sizeof(buf)) != 6) {
 		perror("ctpkt tcphold");
 		return 1;
 	}
