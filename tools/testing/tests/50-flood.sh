@@ -11,6 +11,9 @@ trap topo_down EXIT
 ctrack_load
 topo_up
 ip netns exec rt sysctl -qw net.ctrack.max=32
+# Flood entries must outlive the flood, however slow the VM: none may
+# expire and make room by itself.
+ip netns exec rt sysctl -qw net.ctrack.udp_timeout=3600
 echo_server sv 9090
 # An interactive session: one line now, more after the flood.
 hold_open cl 10.0.2.1 9090
