@@ -23,7 +23,10 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CTRACK_VERSION=$(VERSION) modules
 
-tools: tools/testing/ctpkt
+tools: tools/testing/ctpkt tools/ctrack/ctrack
+
+tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
+	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< -lmnl
 
 tools/testing/ctpkt: tools/testing/ctpkt.c
 	$(CC) $(TOOLS_CFLAGS) -static -o $@ $<

@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <net/net_namespace.h>
+#include <net/genetlink.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
 #error "ctrack needs Linux 6.1 or newer"
@@ -25,6 +26,16 @@
 #else
 #define ctrack_register_net_sysctl(net, path, table, n) \
 	register_net_sysctl(net, path, table)
+#endif
+
+/*
+ * 6.6 carries a dump's parsed attributes in a struct genl_info inside
+ * struct genl_dumpit_info; before, the latter held them itself.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define ctrack_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+#else
+#define ctrack_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
 #endif /* _CTRACK_COMPAT_H */

@@ -4,11 +4,13 @@
  * This file only orders the units' init and exit.
  */
 #include <linux/module.h>
+#include <net/genetlink.h>
 
 #include "table.h"
 #include "verdict.h"
 #include "gc.h"
 #include "pernet.h"
+#include "netlink.h"
 
 static int __init ctrack_init(void)
 {
@@ -26,8 +28,14 @@ static int __init ctrack_init(void)
 	err = ctrack_pernet_init();
 	if (err)
 		goto err_gc;
+	/* Last: userspace reaches the table only once it is all there. */
+	err = ctrack_netlink_init();
+	if (err)
+		goto err_pernet;
 	return 0;
 
+err_pernet:
+	ctrack_pernet_exit();
 err_gc:
 	ctrack_gc_exit();
 err_verdict:
@@ -39,6 +47,7 @@ err_table:
 
 static void __exit ctrack_exit(void)
 {
+	ctrack_netlink_exit();
 	ctrack_pernet_exit();
 	ctrack_gc_exit();
 	ctrack_verdict_exit();
@@ -52,3 +61,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("ctrack: stateful connection tracking");
 MODULE_AUTHOR("The ctrack developers");
 MODULE_VERSION(CTRACK_VERSION);
+MODULE_ALIAS_GENL_FAMILY(CTRACK_GENL_NAME);

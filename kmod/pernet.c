@@ -79,7 +79,7 @@ static void __net_exit ctrack_net_exit(struct net *net)
 	/* No CPU is in our hooks for @net after this. */
 	ctrack_hooks_unregister(net);
 	ctrack_verdict_release(net);
-	ctrack_table_flush_net(net);
+	ctrack_table_flush_net(net, 0);
 	/* The GC may be dropping the last reference of one of ours right now. */
 	while (atomic_read(&cnet->count) && waited++ < 1000)
 		usleep_range(1000, 10000);

@@ -17,18 +17,6 @@ struct iter {
 	unsigned int bucket;
 };
 
-/* Is @h the node through which @net's listing shows its entry? */
-static bool listed(const struct ctrack_hnode *h, const struct net *net)
-{
-	const struct ctrack_entry *e = ctrack_hnode_entry(h);
-
-	return h->dir == CTRACK_DIR_ORIGINAL &&
-	       net_eq(ctrack_entry_net(e), net) &&
-	       test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) &&
-	       !test_bit(CTRACK_S_DYING_BIT, &e->status) &&
-	       !ctrack_entry_expired(e);
-}
-
 static struct ctrack_hnode *first_from(struct seq_file *s, unsigned int b,
 				       struct hlist_node *n)
 {
@@ -39,7 +27,7 @@ static struct ctrack_hnode *first_from(struct seq_file *s, unsigned int b,
 		for (; n; n = rcu_dereference(hlist_next_rcu(n))) {
 			struct ctrack_hnode *h = hlist_entry(n, struct ctrack_hnode, node);
 
-			if (listed(h, net)) {
+			if (ctrack_hnode_listed(h, net)) {
 				it->bucket = b;
 				return h;
 			}

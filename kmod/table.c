@@ -348,10 +348,13 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 	return 0;
 }
 
-/* Kill every entry of @net (or of every netns when @net is NULL). */
-static void kill_all(struct net *net)
+/*
+ * Kill every entry of @net (or of every netns when @net is NULL) whose
+ * family is @family (0: any). Returns how many this call killed.
+ */
+static unsigned int kill_all(struct net *net, u8 family)
 {
-	unsigned int b;
+	unsigned int b, n = 0;
 
 	for (b = 0; b < ctrack_hash_size; b++) {
 		struct ctrack_hnode *h;
@@ -360,18 +363,27 @@ static void kill_all(struct net *net)
 		hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
 			struct ctrack_entry *e = ctrack_hnode_entry(h);
 
-			if (!net || net_eq(ctrack_entry_net(e), net))
-				ctrack_entry_kill(e);
+			if (h->dir != CTRACK_DIR_ORIGINAL ||
+			    (net && !net_eq(ctrack_entry_net(e), net)) ||
+			    (family && e->tuple.l3num != family))
+				continue;
+			n += ctrack_entry_kill(e);
 		}
 		rcu_read_unlock();
 		cond_resched();
 	}
+	return n;
 }
 
-/* Process context. New entries of @net may appear meanwhile unless its hooks are gone. */
-void ctrack_table_flush_net(struct net *net)
+/*
+ * ctrack_table_flush_net - kill @net's entries of @family (0: all)
+ *
+ * Process context. New entries of @net may appear meanwhile unless its
+ * hooks are gone. Returns how many entries were killed.
+ */
+unsigned int ctrack_table_flush_net(struct net *net, u8 family)
 {
-	kill_all(net);
+	return kill_all(net, family);
 }
 
 /*
@@ -448,7 +460,7 @@ int ctrack_table_init(void)
 /* Every netns is gone (pernet exit ran for all): free what remains. */
 void ctrack_table_exit(void)
 {
-	kill_all(NULL);
+	kill_all(NULL, 0);
 	rcu_barrier();	/* all entry_free_rcu() callbacks have run */
 	kmem_cache_destroy(entry_cache);
 	kvfree(ctrack_hash);

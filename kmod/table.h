@@ -107,6 +107,22 @@ static inline struct ctrack_entry *ctrack_hnode_entry(const struct ctrack_hnode 
 	return container_of(h, struct ctrack_entry, hnode[h->dir]);
 }
 
+/*
+ * Is @h the node through which listings of @net show its entry? Each live
+ * entry is listed once, through its original-direction node.
+ */
+static inline bool ctrack_hnode_listed(const struct ctrack_hnode *h,
+				       const struct net *net)
+{
+	const struct ctrack_entry *e = ctrack_hnode_entry(h);
+
+	return h->dir == CTRACK_DIR_ORIGINAL &&
+	       net_eq(ctrack_entry_net(e), net) &&
+	       test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) &&
+	       !test_bit(CTRACK_S_DYING_BIT, &e->status) &&
+	       !ctrack_entry_expired(e);
+}
+
 /* Tuple of direction @dir (the reply tuple is derived). */
 void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 			struct ctrack_tuple *t);
@@ -126,7 +142,7 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 int ctrack_entry_confirm(struct ctrack_entry *e);
 bool ctrack_entry_kill(struct ctrack_entry *e);
 void ctrack_entry_put(struct ctrack_entry *e);
-void ctrack_table_flush_net(struct net *net);
+unsigned int ctrack_table_flush_net(struct net *net, u8 family);
 unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
 			    unsigned int budget);
 

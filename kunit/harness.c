@@ -81,7 +81,7 @@ static void kt_exit(struct kunit *test)
 	ctx->nskb = 0;
 	if (ctx->env) {
 		ctrack_verdict_release(NULL);
-		ctrack_table_flush_net(&init_net);
+		ctrack_table_flush_net(&init_net, 0);
 		/* Nothing of this test stays in the table or the count. */
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 0);
 		kt_cnet_defaults(ctrack_pernet(&init_net));

@@ -66,6 +66,20 @@ if [ -z "$ctpkt" ] && [ -f "$top/tools/testing/ctpkt.c" ]; then
 fi
 [ -n "$ctpkt" ] && test_args+=(--bin "$(abspath "$ctpkt")")
 
+# The ctrack command, built here unless $CTRACK_CLI names one.
+cli=${CTRACK_CLI:-}
+if [ -z "$cli" ]; then
+	mkdir -p "$all.d"
+	cli=$all.d/ctrack
+	if ! ${CC:-cc} -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
+		-DCTRACK_TOOLS_VERSION="\"$(cat "$top/VERSION")\"" -o "$cli" \
+		"$top/tools/ctrack/ctrack.c" -lmnl; then
+		add "FAIL: [all] building tools/ctrack/ctrack.c"
+		cli=
+	fi
+fi
+[ -n "$cli" ] && test_args+=(--bin "$(abspath "$cli")")
+
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {
 	local k

@@ -56,4 +56,113 @@ enum ctrack_tcp_state {
 	__CTRACK_TCP_MAX
 };
 
+/*
+ * Generic netlink family (Documentation/netlink/specs/ctrack.yaml is its
+ * spec). Every command needs CAP_NET_ADMIN in the user namespace that owns
+ * the caller's network namespace, and acts on that namespace only.
+ */
+#define CTRACK_GENL_NAME	"ctrack"
+#define CTRACK_GENL_VERSION	1
+
+enum ctrack_cmd {
+	CTRACK_CMD_UNSPEC,
+	CTRACK_CMD_GET,		/* dump: every entry (filter: CTRACK_A_FAMILY, CTRACK_A_PROTO) */
+	CTRACK_CMD_NEW,		/* reserved */
+	CTRACK_CMD_UPDATE,	/* reserved */
+	CTRACK_CMD_DELETE,	/* reserved */
+	CTRACK_CMD_FLUSH,	/* every entry, or those of CTRACK_A_FAMILY */
+	CTRACK_CMD_COUNT,	/* reply: CTRACK_A_COUNT, CTRACK_A_MAX */
+	CTRACK_CMD_STATS,	/* reply: CTRACK_A_STATS, CTRACK_A_STATS_CPU... */
+	CTRACK_CMD_ZERO,	/* reserved */
+	__CTRACK_CMD_MAX
+};
+#define CTRACK_CMD_MAX (__CTRACK_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum ctrack_attr {
+	CTRACK_A_UNSPEC,
+	CTRACK_A_PAD,
+	CTRACK_A_TUPLE_ORIG,	/* nest: CTRACK_TA_* */
+	CTRACK_A_TUPLE_REPLY,	/* nest: CTRACK_TA_* */
+	CTRACK_A_STATUS,	/* u32: CTRACK_S_* */
+	CTRACK_A_TIMEOUT,	/* u32: seconds left */
+	CTRACK_A_MARK,		/* u32 */
+	CTRACK_A_COUNTERS_ORIG,	/* nest: CTRACK_CA_* */
+	CTRACK_A_COUNTERS_REPLY,	/* nest: CTRACK_CA_* */
+	CTRACK_A_PROTOINFO,	/* nest: CTRACK_PA_* */
+	CTRACK_A_ID,		/* u64: stable for the entry's life, no pointer */
+	CTRACK_A_START,		/* u64: creation time, ns since the epoch */
+	CTRACK_A_USE,		/* u32: references */
+	CTRACK_A_FAMILY,	/* u8: NFPROTO_IPV4 or NFPROTO_IPV6 (filter) */
+	CTRACK_A_PROTO,		/* u8: IPPROTO_* (filter) */
+	CTRACK_A_COUNT,		/* u32: entries in this netns */
+	CTRACK_A_MAX,		/* u32: net.ctrack.max */
+	CTRACK_A_STATS,		/* nest: CTRACK_STAT_A_*, summed over CPUs */
+	CTRACK_A_STATS_CPU,	/* nest: CTRACK_STAT_A_* of one CPU (repeated) */
+	__CTRACK_A_MAX
+};
+#define CTRACK_A_MAXTYPE (__CTRACK_A_MAX - 1)
+
+/* A tuple (CTRACK_A_TUPLE_*). */
+enum ctrack_tuple_attr {
+	CTRACK_TA_UNSPEC,
+	CTRACK_TA_FAMILY,	/* u8 */
+	CTRACK_TA_PROTO,	/* u8 */
+	CTRACK_TA_SRC,		/* binary: 4 or 16 bytes, network order */
+	CTRACK_TA_DST,		/* binary: 4 or 16 bytes, network order */
+	CTRACK_TA_SPORT,	/* be16: TCP, UDP, UDP-Lite */
+	CTRACK_TA_DPORT,	/* be16 */
+	CTRACK_TA_ICMP_ID,	/* be16: ICMP, ICMPv6 */
+	CTRACK_TA_ICMP_TYPE,	/* u8 */
+	CTRACK_TA_ICMP_CODE,	/* u8 */
+	__CTRACK_TA_MAX
+};
+#define CTRACK_TA_MAX (__CTRACK_TA_MAX - 1)
+
+/* Per-direction counters (CTRACK_A_COUNTERS_*). */
+enum ctrack_counters_attr {
+	CTRACK_CA_UNSPEC,
+	CTRACK_CA_PAD,
+	CTRACK_CA_PACKETS,	/* u64 */
+	CTRACK_CA_BYTES,	/* u64 */
+	__CTRACK_CA_MAX
+};
+#define CTRACK_CA_MAX (__CTRACK_CA_MAX - 1)
+
+/* Protocol state (CTRACK_A_PROTOINFO). */
+enum ctrack_protoinfo_attr {
+	CTRACK_PA_UNSPEC,
+	CTRACK_PA_TCP_STATE,		/* u8: enum ctrack_tcp_state */
+	CTRACK_PA_TCP_WSCALE_ORIG,	/* u8 */
+	CTRACK_PA_TCP_WSCALE_REPLY,	/* u8 */
+	__CTRACK_PA_MAX
+};
+#define CTRACK_PA_MAX (__CTRACK_PA_MAX - 1)
+
+/*
+ * Counters (CTRACK_A_STATS, CTRACK_A_STATS_CPU): one u64 attribute per
+ * counter of /proc/net/stat/ctrack, type = column index + 1 (after
+ * "entries"); CTRACK_STAT_A_CPU names the CPU of a CTRACK_A_STATS_CPU.
+ */
+enum ctrack_stat_attr {
+	CTRACK_STAT_A_UNSPEC,
+	CTRACK_STAT_A_FOUND,
+	CTRACK_STAT_A_NEW,
+	CTRACK_STAT_A_INVALID,
+	CTRACK_STAT_A_IGNORE,
+	CTRACK_STAT_A_INSERT,
+	CTRACK_STAT_A_INSERT_FAILED,
+	CTRACK_STAT_A_DROP,
+	CTRACK_STAT_A_EARLY_DROP,
+	CTRACK_STAT_A_ERROR,
+	CTRACK_STAT_A_SEARCH_RESTART,
+	CTRACK_STAT_A_VERDICT_MISS,
+	CTRACK_STAT_A_RELATED,
+	CTRACK_STAT_A_EXPIRED,
+	CTRACK_STAT_A_CPU,	/* u32 */
+	CTRACK_STAT_A_PAD,
+	__CTRACK_STAT_A_MAX
+};
+#define CTRACK_STAT_A_MAX (__CTRACK_STAT_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_CTRACK_H */
