@@ -57,15 +57,20 @@ static struct mnl_socket *nl;
 static uint16_t family_id;
 static unsigned int seq;
 
+static void vsay(const char *fmt, va_list ap, const char *tail)
+{
+	fputs("ctrack: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(tail, stderr);
+}
+
 static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ctrack: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, " (try 'ctrack --help')\n");
 	va_end(ap);
-	fputs(" (try 'ctrack --help')\n", stderr);
 	exit(2);
 }
 
@@ -73,11 +78,9 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 {
 	va_list ap;
 
-	fputs("ctrack: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, "\n");
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 

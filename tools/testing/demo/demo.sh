@@ -10,10 +10,7 @@ say() { printf '\n### %s\n' "$*"; }
 
 ctrack_load
 topo_up
-tcp_server sv 8080
-udp_server sv 5353
-echo_server sv 9090
-wait_for 5 listening sv 8080
+servers_up
 
 say "TCP request/response over IPv4 and IPv6 (closed with FIN)"
 ip netns exec cl ctpkt tcpreq 10.0.2.1 8080 && echo ok

@@ -11,10 +11,7 @@ trap topo_down EXIT
 
 ctrack_load
 topo_up
-tcp_server sv 8080
-udp_server sv 5353
-echo_server sv 9090
-wait_for 5 listening sv 8080
+servers_up
 
 run_family() {
 	local v=$1 cl=$2 sv=$3 fam=$4 icmp=$5 ping=$6

@@ -14,10 +14,7 @@ norm() { sed -E 's/^([a-z0-9]+ +[0-9]+) [0-9]+ /\1 /' | sort; }
 
 ctrack_load
 topo_up
-tcp_server sv 8080
-udp_server sv 5353
-echo_server sv 9090
-wait_for 5 listening sv 8080
+servers_up
 ip netns exec cl ctpkt tcpreq 10.0.2.1 8080
 ip netns exec cl ctpkt tcpreq fd00:2::1 8080
 ip netns exec cl ctpkt udpreq 10.0.2.1 5353

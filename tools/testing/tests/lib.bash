@@ -148,6 +148,14 @@ echo_server() {
 	wait_for 10 listening "$1" "$2"
 }
 
+# servers_up: sv serves "pong" over TCP 8080 and UDP 5353, echoes on TCP 9090
+servers_up() {
+	tcp_server sv 8080
+	udp_server sv 5353
+	echo_server sv 9090
+	wait_for 5 listening sv 8080
+}
+
 # hold_open NS DST PORT: open a TCP session (data both ways: ASSURED)
 # that lasts until hold_close; $hold_pid is its client.
 hold_open() {
