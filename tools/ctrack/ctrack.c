@@ -275,20 +275,20 @@ static void parse_entry(const struct nlmsghdr *nlh, struct entry *e)
 	}
 }
 
-static const char *proto_name(uint8_t proto, char *buf, size_t len)
+/* The names /proc/net/ctrack prints, so that both listings agree. */
+static const char *proto_name(uint8_t proto)
 {
-	struct protoent *pe;
-
 	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_UDPLITE: return "udplite";
 	case IPPROTO_ICMP: return "icmp";
 	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
 	}
-	pe = getprotobynumber(proto);
-	if (pe)
-		return pe->p_name;
-	snprintf(buf, len, "unknown");
-	return buf;
+	return "unknown";
 }
 
 static const char *tcp_state_name(uint8_t s)
@@ -310,9 +310,7 @@ static void print_tuple(const struct tuple *t, const struct counters *c)
 /* conntrack -L's line, the same as /proc/net/ctrack's. */
 static void print_default(const struct entry *e)
 {
-	char pbuf[16];
-
-	printf("%-8s %u %u ", proto_name(e->t[0].proto, pbuf, sizeof(pbuf)),
+	printf("%-8s %u %u ", proto_name(e->t[0].proto),
 	       e->t[0].proto, e->timeout);
 	if (e->tcp)
 		printf("%s ", tcp_state_name(e->tcp_state));
@@ -341,12 +339,10 @@ static void json_tuple(const char *name, const struct tuple *t,
 /* One object a line; the key names are documented in ctrack.8. */
 static void print_json(const struct entry *e)
 {
-	char pbuf[16];
-
 	printf("{\"id\":%" PRIu64 ",\"family\":\"%s\",\"proto\":\"%s\",\"protonum\":%u,"
 	       "\"timeout\":%u,", e->id,
 	       e->t[0].family == NFPROTO_IPV4 ? "ipv4" : "ipv6",
-	       proto_name(e->t[0].proto, pbuf, sizeof(pbuf)), e->t[0].proto,
+	       proto_name(e->t[0].proto), e->t[0].proto,
 	       e->timeout);
 	if (e->tcp)
 		printf("\"state\":\"%s\",", tcp_state_name(e->tcp_state));

@@ -19,6 +19,8 @@ ip netns exec cl ctpkt tcpreq 10.0.2.1 8080
 ip netns exec cl ctpkt tcpreq fd00:2::1 8080
 ip netns exec cl ctpkt udpreq 10.0.2.1 5353
 ip netns exec cl ctpkt udpreq fd00:2::1 5353
+# A protocol that /proc/net/ctrack calls "unknown": both must name it alike.
+ip netns exec cl ctpkt proto 10.0.2.1 50
 hold_open cl 10.0.2.1 9090
 wait_for 3 ctgrep rt "ESTABLISHED .*dport=9090 .*ASSURED"
 
