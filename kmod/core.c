@@ -15,6 +15,7 @@
 #include "core.h"
 #include "proto.h"
 #include "verdict.h"
+#include "netlink.h"
 
 /* Verify the L4 checksum (PREROUTING only, as nf_conntrack does). */
 static bool csum_bad(struct sk_buff *skb, const struct ctrack_pkt *pkt,
@@ -107,15 +108,26 @@ static bool may_start(struct ctrack_entry *e, const struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * Run the protocol's tracker. @changed tells whether the packet moved the
+ * TCP state or set a status bit: both only ever change under e->lock, so
+ * exactly one packet sees each change (and raises its UPDATE event).
+ */
 static enum ctrack_l4_verdict track(struct ctrack_entry *e,
 				    const struct sk_buff *skb,
 				    const struct ctrack_pkt *pkt,
 				    enum ctrack_dir dir,
-				    const struct ctrack_net *cnet)
+				    const struct ctrack_net *cnet,
+				    bool *changed)
 {
+	bool tcp = pkt->tuple.proto == IPPROTO_TCP;
 	enum ctrack_l4_verdict v;
+	unsigned long status;
+	u8 state;
 
 	spin_lock_bh(&e->lock);
+	status = READ_ONCE(e->status);
+	state = tcp ? e->proto.tcp.state : 0;
 	switch (pkt->tuple.proto) {
 	case IPPROTO_TCP:
 		v = ctrack_tcp_packet(e, skb, pkt, dir, cnet);
@@ -135,7 +147,12 @@ static enum ctrack_l4_verdict track(struct ctrack_entry *e,
 	if (v == CTRACK_L4_ACCEPT) {
 		e->packets[dir]++;
 		e->bytes[dir] += skb->len;
+		if (dir == CTRACK_DIR_REPLY)
+			set_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
 	}
+	*changed = v == CTRACK_L4_ACCEPT &&
+		   ((READ_ONCE(e->status) ^ status) & CTRACK_S_USER ||
+		    (tcp && e->proto.tcp.state != state));
 	spin_unlock_bh(&e->lock);
 	return v;
 }
@@ -149,7 +166,7 @@ static void classify(struct net *net, struct ctrack_net *cnet,
 	enum ctrack_dir dir;
 	struct ctrack_entry *e;
 	struct ctrack_tuple inv;
-	bool reopened = false;
+	bool reopened = false, changed;
 
 	switch (ctrack_tuple_parse(skb, skb_network_offset(skb), state->pf, &pkt)) {
 	case CTRACK_PARSE_OK:
@@ -195,10 +212,11 @@ again:
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_NEW);
 	}
 
-	switch (track(e, skb, &pkt, dir, cnet)) {
+	switch (track(e, skb, &pkt, dir, cnet, &changed)) {
 	case CTRACK_L4_ACCEPT:
-		if (dir == CTRACK_DIR_REPLY)
-			set_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
+		/* A new entry announces itself when confirmed. */
+		if (changed && test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
+			ctrack_event(e, CTRACK_EV_UPDATE);
 		break;
 	case CTRACK_L4_IGNORE:
 		break;

@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ctrack generic netlink family: list the table (GET dump), count it,
- * flush it, read the counters. include/uapi/linux/ctrack.h and
- * Documentation/netlink/specs/ctrack.yaml are the contract.
+ * The ctrack generic netlink family: get, create, update, delete and list
+ * entries, flush, count, read the counters, and the event groups.
+ * include/uapi/linux/ctrack.h and Documentation/netlink/specs/ctrack.yaml
+ * are the contract.
  *
- * Every command is GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN in the user namespace
- * that owns the caller's netns, and it acts on that netns only.
+ * Every command and group is CAP_NET_ADMIN in the user namespace that owns
+ * the caller's netns (GENL_UNS_ADMIN_PERM, GENL_MCAST_CAP_NET_ADMIN), and
+ * acts on that netns only.
  */
 #include <linux/siphash.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
 #include "compat.h"
+#include "filter.h"
 #include "netlink.h"
 #include "pernet.h"
 #include "proto.h"
 
+/* An entry message fits in this, whatever the protocol. */
+#define ENTRY_MSG_SIZE 512
+
 static struct genl_family ctrack_genl_family;
 static siphash_key_t id_key __read_mostly;
+static bool events_on __read_mostly;
 
 /*
  * An id that names the entry for its whole life without telling anything
@@ -76,60 +83,85 @@ static int put_counters(struct sk_buff *skb, int type, u64 packets, u64 bytes)
 	return 0;
 }
 
-/* A consistent copy of what packets change, taken under the entry lock. */
-struct snapshot {
-	u64 packets[CTRACK_DIR_MAX];
-	u64 bytes[CTRACK_DIR_MAX];
-	u8 tcp_state;
-	u8 wscale[CTRACK_DIR_MAX];
+/* What fill_entry() puts beside the entry itself. */
+struct fill {
+	u32 portid;
+	u32 seq;
+	int flags;
+	u8 cmd;
+	bool zero;	/* reset the counters it reports */
+	bool held;	/* the caller holds a reference: not the entry's own */
 };
 
-static void take_snapshot(struct ctrack_entry *e, struct snapshot *s)
-{
-	spin_lock_bh(&e->lock);
-	memcpy(s->packets, e->packets, sizeof(s->packets));
-	memcpy(s->bytes, e->bytes, sizeof(s->bytes));
-	s->tcp_state = e->proto.tcp.state;
-	s->wscale[0] = e->proto.tcp.seen[0].scale;
-	s->wscale[1] = e->proto.tcp.seen[1].scale;
-	spin_unlock_bh(&e->lock);
-}
-
 /* One entry as a message. Caller holds rcu_read_lock or a reference. */
-static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e, u32 portid,
-		      u32 seq, int flags, u8 cmd)
+static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
+		      const struct fill *f)
 {
+	struct ctrack_tcp_dir seen[CTRACK_DIR_MAX];
+	u64 packets[CTRACK_DIR_MAX], bytes[CTRACK_DIR_MAX];
 	struct ctrack_tuple reply;
-	struct snapshot s;
 	struct nlattr *nest;
+	u8 tcp_state;
 	void *hdr;
+	int d;
 
-	hdr = genlmsg_put(skb, portid, seq, &ctrack_genl_family, flags, cmd);
+	hdr = genlmsg_put(skb, f->portid, f->seq, &ctrack_genl_family, f->flags,
+			  f->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	take_snapshot(e, &s);
+	/* A consistent copy of what packets change. */
+	spin_lock_bh(&e->lock);
+	memcpy(packets, e->packets, sizeof(packets));
+	memcpy(bytes, e->bytes, sizeof(bytes));
+	memcpy(seen, e->proto.tcp.seen, sizeof(seen));
+	tcp_state = e->proto.tcp.state;
+	spin_unlock_bh(&e->lock);
+
 	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &reply);
 	if (put_tuple(skb, CTRACK_A_TUPLE_ORIG, &e->tuple) ||
 	    put_tuple(skb, CTRACK_A_TUPLE_REPLY, &reply) ||
 	    nla_put_u32(skb, CTRACK_A_STATUS, (u32)READ_ONCE(e->status)) ||
-	    nla_put_u32(skb, CTRACK_A_TIMEOUT, ctrack_entry_remaining(e) / HZ) ||
 	    nla_put_u32(skb, CTRACK_A_MARK, READ_ONCE(e->mark)) ||
-	    put_counters(skb, CTRACK_A_COUNTERS_ORIG, s.packets[0], s.bytes[0]) ||
-	    put_counters(skb, CTRACK_A_COUNTERS_REPLY, s.packets[1], s.bytes[1]) ||
+	    put_counters(skb, CTRACK_A_COUNTERS_ORIG, packets[0], bytes[0]) ||
+	    put_counters(skb, CTRACK_A_COUNTERS_REPLY, packets[1], bytes[1]) ||
 	    nla_put_u64_64bit(skb, CTRACK_A_ID, entry_id(e), CTRACK_A_PAD) ||
 	    nla_put_u64_64bit(skb, CTRACK_A_START, e->start, CTRACK_A_PAD) ||
-	    nla_put_u32(skb, CTRACK_A_USE, refcount_read(&e->use)))
+	    nla_put_u32(skb, CTRACK_A_USE, refcount_read(&e->use) - f->held))
 		goto cancel;
+	/* A deleted entry has no time left; it has an end instead. */
+	if (f->cmd == CTRACK_CMD_DELETE) {
+		if (nla_put_u64_64bit(skb, CTRACK_A_STOP, ktime_get_real_ns(),
+				      CTRACK_A_PAD))
+			goto cancel;
+	} else if (nla_put_u32(skb, CTRACK_A_TIMEOUT,
+			       ctrack_entry_remaining(e) / HZ)) {
+		goto cancel;
+	}
 	if (e->tuple.proto == IPPROTO_TCP) {
 		nest = nla_nest_start(skb, CTRACK_A_PROTOINFO);
 		if (!nest ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_STATE, s.tcp_state) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_ORIG, s.wscale[0]) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_REPLY, s.wscale[1]))
+		    nla_put_u8(skb, CTRACK_PA_TCP_STATE, tcp_state) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_ORIG, seen[0].scale) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_REPLY, seen[1].scale) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_ORIG, seen[0].flags) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_REPLY, seen[1].flags))
 			goto cancel;
 		nla_nest_end(skb, nest);
 	}
 	genlmsg_end(skb, hdr);
+
+	/*
+	 * Reset only what was reported, and only once it is in the message:
+	 * packets counted meanwhile stay for the next reading.
+	 */
+	if (f->zero) {
+		spin_lock_bh(&e->lock);
+		for (d = 0; d < CTRACK_DIR_MAX; d++) {
+			e->packets[d] -= packets[d];
+			e->bytes[d] -= bytes[d];
+		}
+		spin_unlock_bh(&e->lock);
+	}
 	return 0;
 
 cancel:
@@ -137,13 +169,391 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* Dump filter, parsed once at the dump's start. */
+/*
+ * ctrack_event - tell the listeners of @ev's group about @e
+ *
+ * Any context; caller holds a reference or rcu_read_lock. Costs one bit
+ * test when nobody listens. A message that cannot be built or delivered
+ * counts as event_lost.
+ */
+void ctrack_event(struct ctrack_entry *e, enum ctrack_event ev)
+{
+	static const u8 cmds[__CTRACK_EV_MAX] = {
+		[CTRACK_EV_NEW] = CTRACK_CMD_NEW,
+		[CTRACK_EV_UPDATE] = CTRACK_CMD_UPDATE,
+		[CTRACK_EV_DESTROY] = CTRACK_CMD_DELETE,
+	};
+	struct net *net = ctrack_entry_net(e);
+	struct fill f = { .cmd = cmds[ev] };
+	struct sk_buff *skb;
+	int err;
+
+	rcu_read_lock();	/* against ctrack_netlink_exit() */
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&ctrack_genl_family, net, ev))
+		goto out;
+	skb = genlmsg_new(ENTRY_MSG_SIZE, GFP_ATOMIC);
+	if (!skb) {
+		err = -ENOMEM;
+	} else if (fill_entry(skb, e, &f)) {
+		nlmsg_free(skb);
+		err = -EMSGSIZE;
+	} else {
+		err = genlmsg_multicast_netns(&ctrack_genl_family, net, skb, 0,
+					      ev, GFP_ATOMIC);
+	}
+	/* -ESRCH: the last listener left meanwhile, nothing was lost. */
+	if (err && err != -ESRCH)
+		CTRACK_STAT_INC(ctrack_pernet(net), CTRACK_STAT_EVENT_LOST);
+out:
+	rcu_read_unlock();
+}
+
+static const struct nla_policy tuple_policy[CTRACK_TA_MAX + 1] = {
+	[CTRACK_TA_FAMILY] = NLA_POLICY_RANGE(NLA_U8, NFPROTO_IPV4, NFPROTO_IPV6),
+	[CTRACK_TA_PROTO] = { .type = NLA_U8 },
+	[CTRACK_TA_SRC] = { .type = NLA_BINARY, .len = 16 },
+	[CTRACK_TA_DST] = { .type = NLA_BINARY, .len = 16 },
+	[CTRACK_TA_SPORT] = { .type = NLA_BE16 },
+	[CTRACK_TA_DPORT] = { .type = NLA_BE16 },
+	[CTRACK_TA_ICMP_ID] = { .type = NLA_BE16 },
+	[CTRACK_TA_ICMP_TYPE] = { .type = NLA_U8 },
+	[CTRACK_TA_ICMP_CODE] = { .type = NLA_U8 },
+};
+
+/* Protocol state a user may give an entry it creates. */
+static const struct nla_policy protoinfo_policy[CTRACK_PA_MAX + 1] = {
+	[CTRACK_PA_TCP_STATE] = NLA_POLICY_RANGE(NLA_U8, CTRACK_TCP_SYN_SENT,
+						 CTRACK_TCP_SYN_SENT2),
+};
+
+static bool has_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+/* An attribute that must be there and is not: -EINVAL, naming it. */
+#define missing(extack, nest, type, msg) ({			\
+	NL_SET_ERR_MSG(extack, msg);				\
+	NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+	-EINVAL;						\
+})
+
+/*
+ * A tuple from a CTRACK_A_TUPLE_* nest, laid out exactly as the packet
+ * path builds it (padding and unused fields zero), so that it hashes and
+ * compares like one.
+ */
+static int parse_tuple(const struct nlattr *nest, struct ctrack_tuple *t,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CTRACK_TA_MAX + 1];
+	unsigned int alen;
+	int err;
+
+	err = nla_parse_nested(tb, CTRACK_TA_MAX, nest, tuple_policy, extack);
+	if (err)
+		return err;
+	if (!tb[CTRACK_TA_FAMILY])
+		return missing(extack, nest, CTRACK_TA_FAMILY, "tuple without a family");
+	if (!tb[CTRACK_TA_PROTO])
+		return missing(extack, nest, CTRACK_TA_PROTO, "tuple without a protocol");
+	if (!tb[CTRACK_TA_SRC])
+		return missing(extack, nest, CTRACK_TA_SRC, "tuple without a source");
+	if (!tb[CTRACK_TA_DST])
+		return missing(extack, nest, CTRACK_TA_DST, "tuple without a destination");
+	memset(t, 0, sizeof(*t));
+	t->l3num = nla_get_u8(tb[CTRACK_TA_FAMILY]);
+	t->proto = nla_get_u8(tb[CTRACK_TA_PROTO]);
+	alen = t->l3num == NFPROTO_IPV4 ? 4 : 16;
+	if (nla_len(tb[CTRACK_TA_SRC]) != alen || nla_len(tb[CTRACK_TA_DST]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_TA_SRC],
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	if ((t->proto == IPPROTO_ICMP && t->l3num != NFPROTO_IPV4) ||
+	    (t->proto == IPPROTO_ICMPV6 && t->l3num != NFPROTO_IPV6)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_TA_PROTO],
+				    "ICMP goes with IPv4, ICMPv6 with IPv6");
+		return -EINVAL;
+	}
+	nla_memcpy(&t->src, tb[CTRACK_TA_SRC], alen);
+	nla_memcpy(&t->dst, tb[CTRACK_TA_DST], alen);
+
+	if (has_ports(t->proto)) {
+		if (!tb[CTRACK_TA_SPORT])
+			return missing(extack, nest, CTRACK_TA_SPORT, "tuple without a source port");
+		if (!tb[CTRACK_TA_DPORT])
+			return missing(extack, nest, CTRACK_TA_DPORT,
+				       "tuple without a destination port");
+		t->sp.port = nla_get_be16(tb[CTRACK_TA_SPORT]);
+		t->dp.port = nla_get_be16(tb[CTRACK_TA_DPORT]);
+	} else if (tb[CTRACK_TA_SPORT] || tb[CTRACK_TA_DPORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_TA_SPORT] ?: tb[CTRACK_TA_DPORT],
+				    "this protocol has no ports");
+		return -EINVAL;
+	}
+
+	if (t->proto == IPPROTO_ICMP || t->proto == IPPROTO_ICMPV6) {
+		if (!tb[CTRACK_TA_ICMP_TYPE])
+			return missing(extack, nest, CTRACK_TA_ICMP_TYPE, "tuple without an ICMP type");
+		if (!tb[CTRACK_TA_ICMP_CODE])
+			return missing(extack, nest, CTRACK_TA_ICMP_CODE, "tuple without an ICMP code");
+		if (!tb[CTRACK_TA_ICMP_ID])
+			return missing(extack, nest, CTRACK_TA_ICMP_ID, "tuple without an ICMP id");
+		t->sp.id = nla_get_be16(tb[CTRACK_TA_ICMP_ID]);
+		t->dp.icmp.type = nla_get_u8(tb[CTRACK_TA_ICMP_TYPE]);
+		t->dp.icmp.code = nla_get_u8(tb[CTRACK_TA_ICMP_CODE]);
+	} else if (tb[CTRACK_TA_ICMP_TYPE] || tb[CTRACK_TA_ICMP_CODE] ||
+		   tb[CTRACK_TA_ICMP_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ICMP fields in a tuple that is not ICMP");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A do request names its entry by a tuple; filters belong to dumps. */
+static int request_tuple(struct genl_info *info, struct ctrack_tuple *t)
+{
+	struct nlattr *orig = info->attrs[CTRACK_A_TUPLE_ORIG];
+	struct nlattr *reply = info->attrs[CTRACK_A_TUPLE_REPLY];
+
+	if (info->attrs[CTRACK_A_FILTER]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTRACK_A_FILTER],
+				    "a filter goes with a dump request (NLM_F_DUMP)");
+		return -EINVAL;
+	}
+	if (!orig && !reply) {
+		NL_SET_ERR_MSG(info->extack,
+			       "needs CTRACK_A_TUPLE_ORIG or CTRACK_A_TUPLE_REPLY");
+		return -EINVAL;
+	}
+	if (orig && reply) {
+		NL_SET_ERR_MSG_ATTR(info->extack, reply,
+				    "name the entry by one tuple, not two");
+		return -EINVAL;
+	}
+	return parse_tuple(orig ?: reply, t, info->extack);
+}
+
+/*
+ * The live entry that @info names, referenced. The caller drops it with
+ * ctrack_entry_put().
+ */
+static struct ctrack_entry *request_entry(struct genl_info *info)
+{
+	struct ctrack_tuple t;
+	struct ctrack_entry *e;
+	enum ctrack_dir dir;
+	int err;
+
+	err = request_tuple(info, &t);
+	if (err)
+		return ERR_PTR(err);
+	rcu_read_lock();
+	e = ctrack_lookup(genl_info_net(info), &t, &dir);
+	rcu_read_unlock();
+	if (!e) {
+		NL_SET_ERR_MSG(info->extack, "no entry has this tuple");
+		return ERR_PTR(-ENOENT);
+	}
+	return e;
+}
+
+/* GET and ZERO of one entry. */
+static int cmd_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fill f = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+		.cmd = info->genlhdr->cmd,
+		.zero = info->genlhdr->cmd == CTRACK_CMD_ZERO,
+		.held = true,
+	};
+	struct ctrack_entry *e;
+	struct sk_buff *msg;
+	int err;
+
+	e = request_entry(info);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	msg = genlmsg_new(ENTRY_MSG_SIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = fill_entry(msg, e, &f);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	ctrack_entry_put(e);
+	return err;
+}
+
+/* Longest timeout an entry can hold: its deadline is a 32-bit jiffy. */
+#define MAX_TIMEOUT_SECS ((u32)(S32_MAX / HZ) - 1)
+
+static int check_timeout(struct genl_info *info, u32 *secs)
+{
+	struct nlattr *a = info->attrs[CTRACK_A_TIMEOUT];
+
+	*secs = nla_get_u32(a);
+	if (*secs > MAX_TIMEOUT_SECS) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "timeout longer than an entry can hold (S32_MAX jiffies)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int check_status(struct genl_info *info, u32 *status)
+{
+	struct nlattr *a = info->attrs[CTRACK_A_STATUS];
+
+	*status = a ? nla_get_u32(a) : 0;
+	if (*status & ~CTRACK_S_USER) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "only SEEN_REPLY and ASSURED may be set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* NEW: an entry as a packet would have made it, with the state given. */
+static int cmd_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *pinfo[CTRACK_PA_MAX + 1] = {};
+	struct net *net = genl_info_net(info);
+	struct ctrack_tuple t, inv, r;
+	struct ctrack_entry *e;
+	u32 secs, status;
+	int err;
+
+	if (!info->attrs[CTRACK_A_TUPLE_ORIG])
+		return missing(info->extack, NULL, CTRACK_A_TUPLE_ORIG,
+			       "needs the original tuple");
+	if (!info->attrs[CTRACK_A_TIMEOUT])
+		return missing(info->extack, NULL, CTRACK_A_TIMEOUT, "needs a timeout");
+	err = parse_tuple(info->attrs[CTRACK_A_TUPLE_ORIG], &t, info->extack);
+	if (err)
+		return err;
+	if (!ctrack_tuple_invert(&inv, &t)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTRACK_A_TUPLE_ORIG],
+				    "this ICMP type has no answer and cannot make an entry");
+		return -EINVAL;
+	}
+	if (info->attrs[CTRACK_A_TUPLE_REPLY]) {
+		err = parse_tuple(info->attrs[CTRACK_A_TUPLE_REPLY], &r, info->extack);
+		if (err)
+			return err;
+		if (!ctrack_tuple_eq(&r, &inv)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTRACK_A_TUPLE_REPLY],
+					    "the reply tuple must be the inverse of the original (no NAT)");
+			return -EINVAL;
+		}
+	}
+	err = check_timeout(info, &secs) ?: check_status(info, &status);
+	if (err)
+		return err;
+	if (info->attrs[CTRACK_A_PROTOINFO]) {
+		err = nla_parse_nested(pinfo, CTRACK_PA_MAX, info->attrs[CTRACK_A_PROTOINFO],
+				       protoinfo_policy, info->extack);
+		if (err)
+			return err;
+	}
+	if (t.proto == IPPROTO_TCP && !pinfo[CTRACK_PA_TCP_STATE])
+		return missing(info->extack, info->attrs[CTRACK_A_PROTOINFO],
+			       CTRACK_PA_TCP_STATE, "a TCP entry needs a TCP state");
+	if (t.proto != IPPROTO_TCP && pinfo[CTRACK_PA_TCP_STATE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, pinfo[CTRACK_PA_TCP_STATE],
+				    "a TCP state for an entry that is not TCP");
+		return -EINVAL;
+	}
+
+	rcu_read_lock();
+	e = ctrack_entry_alloc(net, &t, GFP_ATOMIC);
+	rcu_read_unlock();
+	if (IS_ERR(e)) {
+		if (PTR_ERR(e) == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack, "the table is full (net.ctrack.max)");
+		return PTR_ERR(e);
+	}
+	if (t.proto == IPPROTO_TCP)
+		ctrack_tcp_adopt(e, nla_get_u8(pinfo[CTRACK_PA_TCP_STATE]));
+	else if (t.proto == IPPROTO_UDP || t.proto == IPPROTO_UDPLITE)
+		ctrack_udp_new(e);
+	if (info->attrs[CTRACK_A_MARK])
+		e->mark = nla_get_u32(info->attrs[CTRACK_A_MARK]);
+	e->status |= status;
+	ctrack_entry_refresh(e, (unsigned long)secs * HZ);
+	err = ctrack_entry_confirm(e);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack, "an entry with this tuple exists");
+	ctrack_entry_put(e);
+	return err;
+}
+
+static int cmd_update(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctrack_entry *e;
+	u32 secs = 0, status;
+	int err;
+
+	if (!info->attrs[CTRACK_A_TIMEOUT] && !info->attrs[CTRACK_A_MARK] &&
+	    !info->attrs[CTRACK_A_STATUS]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to update (timeout, mark or status)");
+		return -EINVAL;
+	}
+	err = check_status(info, &status);
+	if (!err && info->attrs[CTRACK_A_TIMEOUT])
+		err = check_timeout(info, &secs);
+	if (err)
+		return err;
+	e = request_entry(info);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	spin_lock_bh(&e->lock);
+	if (info->attrs[CTRACK_A_MARK])
+		WRITE_ONCE(e->mark, nla_get_u32(info->attrs[CTRACK_A_MARK]));
+	if (info->attrs[CTRACK_A_TIMEOUT])
+		ctrack_entry_refresh(e, (unsigned long)secs * HZ);
+	if (status & CTRACK_S_SEEN_REPLY)
+		set_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
+	if (status & CTRACK_S_ASSURED)
+		set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+	spin_unlock_bh(&e->lock);
+	ctrack_event(e, CTRACK_EV_UPDATE);
+	ctrack_entry_put(e);
+	return 0;
+}
+
+static int cmd_delete(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctrack_entry *e;
+	bool killed;
+
+	e = request_entry(info);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	killed = ctrack_entry_kill(e);
+	ctrack_entry_put(e);
+	if (!killed) {
+		NL_SET_ERR_MSG(info->extack, "the entry went away meanwhile");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* A dump's state, kept between its messages. */
 struct dump_ctx {
 	unsigned int bucket;	/* next bucket to list */
 	unsigned int skip;	/* entries of it already sent (see dump_entries) */
-	u8 family;		/* 0: any */
-	u8 proto;
-	bool has_proto;
+	struct ctrack_filter *filter;
+	u8 cmd;			/* GET, ZERO or DELETE */
 };
 
 static_assert(sizeof(struct dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
@@ -152,43 +562,64 @@ static int dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = ctrack_dump_attrs(cb);
 	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	const struct genlmsghdr *g = nlmsg_data(cb->nlh);
+	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (attrs[CTRACK_A_FAMILY]) {
-		ctx->family = nla_get_u8(attrs[CTRACK_A_FAMILY]);
-		if (ctx->family != NFPROTO_IPV4 && ctx->family != NFPROTO_IPV6) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[CTRACK_A_FAMILY],
-					    "family must be NFPROTO_IPV4 or NFPROTO_IPV6");
-			return -EINVAL;
-		}
+	if (attrs[CTRACK_A_TUPLE_ORIG] || attrs[CTRACK_A_TUPLE_REPLY]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[CTRACK_A_TUPLE_ORIG] ?:
+				    attrs[CTRACK_A_TUPLE_REPLY],
+				    "a dump selects entries with CTRACK_A_FILTER, not a tuple");
+		return -EINVAL;
 	}
-	if (attrs[CTRACK_A_PROTO]) {
-		ctx->proto = nla_get_u8(attrs[CTRACK_A_PROTO]);
-		ctx->has_proto = true;
+	ctx->cmd = g->cmd;
+	ctx->filter = kmalloc(sizeof(*ctx->filter), GFP_KERNEL);
+	if (!ctx->filter)
+		return -ENOMEM;
+	err = ctrack_filter_parse(ctx->filter, attrs[CTRACK_A_FILTER], cb->extack);
+	if (err) {
+		kfree(ctx->filter);
+		ctx->filter = NULL;
 	}
+	return err;
+}
+
+static int dump_done(struct netlink_callback *cb)
+{
+	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+
+	kfree(ctx->filter);
 	return 0;
 }
 
-static bool dump_match(const struct dump_ctx *ctx, const struct ctrack_entry *e)
-{
-	return (!ctx->family || e->tuple.l3num == ctx->family) &&
-	       (!ctx->has_proto || e->tuple.proto == ctx->proto);
-}
-
 /*
- * The table is listed a whole bucket at a time: a bucket that does not fit
- * is trimmed off and sent again, complete, in the next message. An entry
- * never changes bucket, so one that lives through the whole dump is sent
- * exactly once however others come and go. Only a bucket too long for an
- * empty message is split, resuming by position (ctx->skip); that needs
- * chains of dozens of entries, which the table's sizing rules out.
+ * GET lists the table a whole bucket at a time: a bucket that does not
+ * fit is trimmed off and sent again, complete, in the next message. An
+ * entry never changes bucket, so one that lives through the whole dump is
+ * sent exactly once however others come and go. Only a bucket too long
+ * for an empty message is split, resuming by position (ctx->skip); that
+ * needs chains of dozens of entries, which the table's sizing rules out.
+ *
+ * DELETE and ZERO change what they report, so nothing they put in a
+ * message is trimmed off again. DELETE kills an entry only once its
+ * message is written, and resumes at the start of the bucket: the entries
+ * it killed are gone from it, so none is reported twice and none missed.
+ * ZERO resumes by position; should an entry come or go in that very
+ * bucket between two messages, one entry may be reported twice (the second
+ * time with the counters the first reading reset) or left for the next
+ * reading: counts are never lost nor counted twice.
  */
 static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
 	struct net *net = sock_net(skb->sk);
-	u32 portid = NETLINK_CB(cb->skb).portid;
-	u32 seq = cb->nlh->nlmsg_seq;
+	struct fill f = {
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = ctx->cmd,
+		.zero = ctx->cmd == CTRACK_CMD_ZERO,
+	};
 
 	rcu_read_lock();
 	for (; ctx->bucket < ctrack_hash_size; ctx->bucket++) {
@@ -197,21 +628,25 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 
 		hlist_for_each_entry_rcu(h, &ctrack_hash[ctx->bucket], node) {
 			struct ctrack_entry *e = ctrack_hnode_entry(h);
+			unsigned int here = skb->len;
 
-			if (!ctrack_hnode_listed(h, net) || !dump_match(ctx, e))
+			if (!ctrack_hnode_listed(h, net) ||
+			    !ctrack_filter_match(ctx->filter, e))
 				continue;
 			if (n++ < ctx->skip)
 				continue;
-			if (fill_entry(skb, e, portid, seq, NLM_F_MULTI,
-				       CTRACK_CMD_GET) < 0) {
-				if (start) {
+			if (fill_entry(skb, e, &f) < 0) {
+				if (ctx->cmd == CTRACK_CMD_GET && start) {
 					skb_trim(skb, start);
 					ctx->skip = 0;
-				} else {
+				} else if (ctx->cmd != CTRACK_CMD_DELETE) {
 					ctx->skip = n - 1;
 				}
 				goto out;
 			}
+			/* Another CPU killed it first: its report is not ours. */
+			if (ctx->cmd == CTRACK_CMD_DELETE && !ctrack_entry_kill(e))
+				skb_trim(skb, here);
 		}
 		ctx->skip = 0;
 	}
@@ -321,8 +756,26 @@ static int cmd_stats(struct sk_buff *skb, struct genl_info *info)
 }
 
 static const struct nla_policy get_policy[CTRACK_A_MAXTYPE + 1] = {
-	[CTRACK_A_FAMILY] = { .type = NLA_U8 },
-	[CTRACK_A_PROTO] = { .type = NLA_U8 },
+	[CTRACK_A_TUPLE_ORIG] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_TUPLE_REPLY] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_FILTER] = NLA_POLICY_NESTED(ctrack_filter_policy),
+};
+
+static const struct nla_policy new_policy[CTRACK_A_MAXTYPE + 1] = {
+	[CTRACK_A_TUPLE_ORIG] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_TUPLE_REPLY] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_TIMEOUT] = { .type = NLA_U32 },
+	[CTRACK_A_MARK] = { .type = NLA_U32 },
+	[CTRACK_A_STATUS] = { .type = NLA_U32 },
+	[CTRACK_A_PROTOINFO] = NLA_POLICY_NESTED(protoinfo_policy),
+};
+
+static const struct nla_policy update_policy[CTRACK_A_MAXTYPE + 1] = {
+	[CTRACK_A_TUPLE_ORIG] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_TUPLE_REPLY] = NLA_POLICY_NESTED(tuple_policy),
+	[CTRACK_A_TIMEOUT] = { .type = NLA_U32 },
+	[CTRACK_A_MARK] = { .type = NLA_U32 },
+	[CTRACK_A_STATUS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy flush_policy[CTRACK_A_MAXTYPE + 1] = {
@@ -332,36 +785,40 @@ static const struct nla_policy flush_policy[CTRACK_A_MAXTYPE + 1] = {
 /* COUNT and STATS take no attributes: any is rejected. */
 static const struct nla_policy none_policy[CTRACK_A_MAXTYPE + 1] = {};
 
+#define ENTRY_OP(_cmd, _doit, _policy) {			\
+		.cmd = (_cmd),					\
+		.start = dump_start,				\
+		.dumpit = dump_entries,				\
+		.done = dump_done,				\
+		.doit = (_doit),				\
+		.policy = (_policy),				\
+		.maxattr = CTRACK_A_MAXTYPE,			\
+		.flags = GENL_UNS_ADMIN_PERM,			\
+	}
+#define DO_OP(_cmd, _doit, _policy) {				\
+		.cmd = (_cmd),					\
+		.doit = (_doit),				\
+		.policy = (_policy),				\
+		.maxattr = CTRACK_A_MAXTYPE,			\
+		.flags = GENL_UNS_ADMIN_PERM,			\
+	}
+
 static const struct genl_ops ctrack_genl_ops[] = {
-	{
-		.cmd = CTRACK_CMD_GET,
-		.start = dump_start,
-		.dumpit = dump_entries,
-		.policy = get_policy,
-		.maxattr = CTRACK_A_MAXTYPE,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CTRACK_CMD_FLUSH,
-		.doit = cmd_flush,
-		.policy = flush_policy,
-		.maxattr = CTRACK_A_MAXTYPE,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CTRACK_CMD_COUNT,
-		.doit = cmd_count,
-		.policy = none_policy,
-		.maxattr = CTRACK_A_MAXTYPE,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = CTRACK_CMD_STATS,
-		.doit = cmd_stats,
-		.policy = none_policy,
-		.maxattr = CTRACK_A_MAXTYPE,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
+	ENTRY_OP(CTRACK_CMD_GET, cmd_get, get_policy),
+	DO_OP(CTRACK_CMD_NEW, cmd_new, new_policy),
+	DO_OP(CTRACK_CMD_UPDATE, cmd_update, update_policy),
+	ENTRY_OP(CTRACK_CMD_DELETE, cmd_delete, get_policy),
+	DO_OP(CTRACK_CMD_FLUSH, cmd_flush, flush_policy),
+	DO_OP(CTRACK_CMD_COUNT, cmd_count, none_policy),
+	DO_OP(CTRACK_CMD_STATS, cmd_stats, none_policy),
+	ENTRY_OP(CTRACK_CMD_ZERO, cmd_get, get_policy),
+};
+
+/* In enum ctrack_event order: the event is the group's index. */
+static const struct genl_multicast_group ctrack_mcgrps[] = {
+	[CTRACK_EV_NEW] = { .name = CTRACK_MCGRP_NEW, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[CTRACK_EV_UPDATE] = { .name = CTRACK_MCGRP_UPDATE, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[CTRACK_EV_DESTROY] = { .name = CTRACK_MCGRP_DESTROY, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family ctrack_genl_family __ro_after_init = {
@@ -373,20 +830,30 @@ static struct genl_family ctrack_genl_family __ro_after_init = {
 	.ops = ctrack_genl_ops,
 	.n_ops = ARRAY_SIZE(ctrack_genl_ops),
 	.resv_start_op = CTRACK_CMD_MAX + 1,
+	.mcgrps = ctrack_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ctrack_mcgrps),
 };
 
 int __init ctrack_netlink_init(void)
 {
+	int err;
+
 	/* The attribute types follow the counters' order. */
 	BUILD_BUG_ON(CTRACK_STAT_A_FOUND - CTRACK_STAT_FOUND != 1);
-	BUILD_BUG_ON(CTRACK_STAT_A_EXPIRED - CTRACK_STAT_EXPIRED != 1);
+	BUILD_BUG_ON(CTRACK_STAT_A_EVENT_LOST - CTRACK_STAT_EVENT_LOST != 1);
 	BUILD_BUG_ON(CTRACK_STAT_A_CPU - __CTRACK_STAT_MAX != 1);
+	BUILD_BUG_ON(ARRAY_SIZE(ctrack_mcgrps) != __CTRACK_EV_MAX);
 
 	get_random_bytes(&id_key, sizeof(id_key));
-	return genl_register_family(&ctrack_genl_family);
+	err = genl_register_family(&ctrack_genl_family);
+	if (!err)
+		WRITE_ONCE(events_on, true);
+	return err;
 }
 
 void ctrack_netlink_exit(void)
 {
+	WRITE_ONCE(events_on, false);
+	synchronize_rcu();	/* no ctrack_event() uses the family any more */
 	genl_unregister_family(&ctrack_genl_family);
 }

@@ -41,6 +41,7 @@ enum ctrack_stat {
 	CTRACK_STAT_VERDICT_MISS,	/* a later hook found no verdict */
 	CTRACK_STAT_RELATED,		/* ICMP error matched an entry */
 	CTRACK_STAT_EXPIRED,		/* entry removed on timeout */
+	CTRACK_STAT_EVENT_LOST,		/* event not built or not delivered */
 	__CTRACK_STAT_MAX
 };
 

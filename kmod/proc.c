@@ -160,6 +160,7 @@ static const char *const stat_names[__CTRACK_STAT_MAX] = {
 	[CTRACK_STAT_VERDICT_MISS] = "verdict_miss",
 	[CTRACK_STAT_RELATED] = "related",
 	[CTRACK_STAT_EXPIRED] = "expired",
+	[CTRACK_STAT_EVENT_LOST] = "event_lost",
 };
 
 static int stat_show(struct seq_file *s, void *v)

@@ -313,14 +313,14 @@ static void tcp_learn_syn(struct ctrack_tcp_dir *d, const struct tcp_opts *o,
 	d->end = end;
 	d->maxend = end;
 	d->maxwin = win ? win : 1;
-	d->flags &= ~(CTRACK_TCPF_WINDOW_SCALE | CTRACK_TCPF_SACK_PERM);
+	d->flags &= ~(CTRACK_TCP_F_WINDOW_SCALE | CTRACK_TCP_F_SACK_PERM);
 	d->scale = 0;
 	if (o->wscale) {
-		d->flags |= CTRACK_TCPF_WINDOW_SCALE;
+		d->flags |= CTRACK_TCP_F_WINDOW_SCALE;
 		d->scale = o->scale;
 	}
 	if (o->sack_perm)
-		d->flags |= CTRACK_TCPF_SACK_PERM;
+		d->flags |= CTRACK_TCP_F_SACK_PERM;
 }
 
 /* Window opens and closes at most this far from what was acked. */
@@ -360,7 +360,7 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 			 * know yet what the other side will offer.
 			 */
 			if (rcv->maxwin &&
-			    !(snd->flags & rcv->flags & CTRACK_TCPF_WINDOW_SCALE))
+			    !(snd->flags & rcv->flags & CTRACK_TCP_F_WINDOW_SCALE))
 				snd->scale = rcv->scale = 0;
 			if (!th->ack)
 				return true;	/* simultaneous open */
@@ -406,7 +406,7 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 	     after(sack, rcv->end - max_ack_window(snd) - 1);	/* IV: not too old an ack */
 
 	if (!ok)
-		return liberal || (snd->flags & CTRACK_TCPF_BE_LIBERAL);
+		return liberal || (snd->flags & CTRACK_TCP_F_BE_LIBERAL);
 
 	if (!th->syn)
 		win <<= snd->scale;
@@ -414,12 +414,12 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 		snd->maxwin = win + (sack - ack);
 	if (after(end, snd->end)) {
 		snd->end = end;
-		snd->flags |= CTRACK_TCPF_DATA_UNACKED;
+		snd->flags |= CTRACK_TCP_F_DATA_UNACKED;
 	}
 	if (th->ack) {
-		if (!(snd->flags & CTRACK_TCPF_MAXACK_SET) || after(ack, snd->maxack)) {
+		if (!(snd->flags & CTRACK_TCP_F_MAXACK_SET) || after(ack, snd->maxack)) {
 			snd->maxack = ack;
-			snd->flags |= CTRACK_TCPF_MAXACK_SET;
+			snd->flags |= CTRACK_TCP_F_MAXACK_SET;
 		}
 	}
 	if (rcv->maxwin && after(end, snd->maxend))
@@ -427,7 +427,7 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 	if (after(sack + win, rcv->maxend - 1))
 		rcv->maxend = sack + (win ? win : 1);
 	if (ack == rcv->end)
-		rcv->flags &= ~CTRACK_TCPF_DATA_UNACKED;
+		rcv->flags &= ~CTRACK_TCP_F_DATA_UNACKED;
 
 	/* Remember the segment to recognise its retransmissions. */
 	if (ev == CTRACK_TCP_EV_ACK) {
@@ -480,9 +480,22 @@ bool ctrack_tcp_new(struct ctrack_entry *e, const struct sk_buff *skb,
 		return true;
 	if (next != sES || !READ_ONCE(cnet->tcp_loose))
 		return false;
-	e->proto.tcp.seen[0].flags = CTRACK_TCPF_SACK_PERM | CTRACK_TCPF_BE_LIBERAL;
-	e->proto.tcp.seen[1].flags = CTRACK_TCPF_SACK_PERM | CTRACK_TCPF_BE_LIBERAL;
+	e->proto.tcp.seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	e->proto.tcp.seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 	return true;
+}
+
+/*
+ * ctrack_tcp_adopt - start a user-created entry (CTRACK_CMD_NEW) in @state
+ *
+ * Nobody saw its handshake: track it liberally, as a picked-up flow, and
+ * let each side's first segment teach the window.
+ */
+void ctrack_tcp_adopt(struct ctrack_entry *e, u8 state)
+{
+	e->proto.tcp.state = state;
+	e->proto.tcp.seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	e->proto.tcp.seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 }
 
 /*
@@ -553,7 +566,7 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 		/* A RST behind what the peer already acknowledged is forged
 		 * or stale.
 		 */
-		if ((tcp->seen[!dir].flags & CTRACK_TCPF_MAXACK_SET) &&
+		if ((tcp->seen[!dir].flags & CTRACK_TCP_F_MAXACK_SET) &&
 		    before(ntohl(th->seq), tcp->seen[!dir].maxack))
 			return CTRACK_L4_INVALID;
 		/* A RST answering our SYN must acknowledge it. */
@@ -571,14 +584,14 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 	tcp->last_index = ev;
 	tcp->last_dir = dir;
 	if (old != next && next == sFW)
-		tcp->seen[dir].flags |= CTRACK_TCPF_CLOSE_INIT;
+		tcp->seen[dir].flags |= CTRACK_TCP_F_CLOSE_INIT;
 
 	timeout = READ_ONCE(cnet->timeouts[state_timeout[next]]);
 	if (tcp->retrans >= READ_ONCE(cnet->tcp_max_retrans) &&
 	    timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]);
 	else if (((tcp->seen[0].flags | tcp->seen[1].flags) &
-		  CTRACK_TCPF_DATA_UNACKED) &&
+		  CTRACK_TCP_F_DATA_UNACKED) &&
 		 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]);
 

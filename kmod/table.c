@@ -24,6 +24,7 @@
 #include "table.h"
 #include "pernet.h"
 #include "proto.h"
+#include "netlink.h"
 
 #define CTRACK_NLOCKS		1024
 #define CTRACK_EARLY_DROP_BUCKETS 8
@@ -168,6 +169,7 @@ bool ctrack_entry_kill(struct ctrack_entry *e)
 	hlist_del_rcu(&e->hnode[CTRACK_DIR_REPLY].node);
 	unlock_two(b[0], b[1]);
 	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
+	ctrack_event(e, CTRACK_EV_DESTROY);
 	ctrack_entry_put(e);
 	return true;
 }
@@ -345,6 +347,7 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 	hlist_add_head_rcu(&e->hnode[CTRACK_DIR_REPLY].node, &ctrack_hash[b[1]]);
 	unlock_two(b[0], b[1]);
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
+	ctrack_event(e, CTRACK_EV_NEW);
 	return 0;
 }
 

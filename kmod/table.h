@@ -18,15 +18,8 @@ struct ctrack_tcp_dir {
 	u32 maxwin;	/* max(window) advertised */
 	u32 maxack;	/* max(ack) sent */
 	u8 scale;	/* window scale advertised in the SYN */
-	u8 flags;	/* CTRACK_TCPF_* */
+	u8 flags;	/* CTRACK_TCP_F_* */
 };
-
-#define CTRACK_TCPF_WINDOW_SCALE	0x01	/* sent wscale in its SYN */
-#define CTRACK_TCPF_SACK_PERM		0x02	/* sent SACK-permitted */
-#define CTRACK_TCPF_CLOSE_INIT		0x04	/* sent the first FIN */
-#define CTRACK_TCPF_BE_LIBERAL		0x08	/* no window checks (pickup) */
-#define CTRACK_TCPF_DATA_UNACKED	0x10	/* has unacknowledged data */
-#define CTRACK_TCPF_MAXACK_SET		0x20	/* has acked something */
 
 struct ctrack_tcp {
 	struct ctrack_tcp_dir seen[CTRACK_DIR_MAX];

@@ -33,6 +33,8 @@
 #include "../kmod/sysctl.c"
 #include "../kmod/proc.c"
 #include "../kmod/pernet.c"
+#include "../kmod/filter.c"
+#include "../kmod/netlink.c"
 
 #include "harness.c"
 

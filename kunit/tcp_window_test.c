@@ -276,7 +276,7 @@ static void tw_sack_test(struct kunit *test)
 	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
 		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
 	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
-				CTRACK_TCPF_SACK_PERM);
+				CTRACK_TCP_F_SACK_PERM);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
 		  .len = 1000);
@@ -363,7 +363,7 @@ static void tw_loose_pickup_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, tw_may_start(test, tw,
 		TW_SEG(.flags = TCPHDR_ACK, .seq = seq, .ack = ack, .win = 1000)));
 	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
-				CTRACK_TCPF_BE_LIBERAL);
+				CTRACK_TCP_F_BE_LIBERAL);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = seq, .ack = ack, .win = 1000, .len = 100);
 	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
@@ -404,7 +404,7 @@ static void tw_close_test(struct kunit *test)
 		  .ack = TW_ISN_B + 1, .win = TW_WIN_A);
 	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_FIN_WAIT);
 	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
-				CTRACK_TCPF_CLOSE_INIT);
+				CTRACK_TCP_F_CLOSE_INIT);
 	tw_expect_timeout(test, tw, 120 * HZ);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 2, .win = TW_WIN_B);

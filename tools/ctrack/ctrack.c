@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctrack: inspect and manage ctrack's connection table, in the manner of
- * conntrack(8).
- *
- *   ctrack -L [-f ipv4|ipv6] [-p PROTO] [-o json]   list entries
- *   ctrack -C                                      count entries
- *   ctrack -S                                      counters, per CPU
- *   ctrack -F [-f ipv4|ipv6]                       flush
+ * conntrack(8). ctrack.8 documents every option; --help summarises it.
  *
  * Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
  */
@@ -15,22 +10,28 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netfilter.h>
+#include <linux/netlink.h>
 #include <linux/ctrack.h>
 
 #ifndef CTRACK_TOOLS_VERSION
 #define CTRACK_TOOLS_VERSION "0"
 #endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const tcp_states[__CTRACK_TCP_MAX] = {
 	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
@@ -41,21 +42,73 @@ static const char *const tcp_states[__CTRACK_TCP_MAX] = {
 static const char *const stat_names[] = {
 	"found", "new", "invalid", "ignore", "insert", "insert_failed",
 	"drop", "early_drop", "error", "search_restart", "verdict_miss",
-	"related", "expired",
+	"related", "expired", "event_lost",
 };
 
-enum output { OUT_DEFAULT, OUT_JSON };
+/* What each counter means, for -o prometheus's HELP lines. */
+static const char *const stat_help[] = {
+	"Lookups that found an entry.",
+	"Entries created for a new flow.",
+	"Packets classified INVALID.",
+	"Packets never tracked (UNTRACKED).",
+	"Entries confirmed into the table.",
+	"Entries that lost the race for their tuple.",
+	"New flows dropped because the table was full.",
+	"Entries evicted to make room.",
+	"Allocation failures.",
+	"Lookups restarted.",
+	"Packets whose verdict a later hook did not find.",
+	"ICMP errors related to an entry.",
+	"Entries removed on timeout.",
+	"Events that could not be built or delivered.",
+};
 
+_Static_assert(ARRAY_SIZE(stat_names) == CTRACK_STAT_A_EVENT_LOST, "stat names");
+_Static_assert(ARRAY_SIZE(stat_help) == ARRAY_SIZE(stat_names), "stat help");
+
+/* -o flags */
+#define OUT_EXTENDED	0x01
+#define OUT_ID		0x02
+#define OUT_TIMESTAMP	0x04
+#define OUT_XML		0x08
+#define OUT_JSON	0x10
+#define OUT_PROMETHEUS	0x20
+
+/* Address and port slots, in CTRACK_FA_* pair order. */
+enum { ORIG_SRC, ORIG_DST, REPLY_SRC, REPLY_DST, NSLOTS };
+
+/* The filters and parameters given on the command line. */
 struct opts {
 	char cmd;
-	uint8_t family;
-	int proto;		/* -1: any */
-	enum output out;
+	unsigned int has;	/* 1 << CTRACK_FA_* given */
+	uint8_t family, proto;
+	uint8_t addr[NSLOTS][16];
+	uint8_t plen[NSLOTS];
+	uint16_t port[NSLOTS];
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id;
+	uint8_t tcp_state;
+	uint32_t status, status_mask;	/* -u as a filter */
+	uint32_t set_status;		/* -u for -I and -U */
+	bool unreplied;			/* -u UNREPLIED was given */
+	uint32_t mark, mark_mask;
+	bool has_timeout;
+	uint32_t timeout;
+	bool zero;
+	unsigned int out;
+	unsigned int events;		/* 1 << CTRACK_EV-like index */
+	int bufsize;
 };
+
+#define HAS(o, fa) ((o)->has & (1U << CTRACK_FA_##fa))
+#define HAS_SLOT_ADDR(o, i) ((o)->has & (1U << (CTRACK_FA_ORIG_SRC + 2 * (i))))
+#define HAS_SLOT_PORT(o, i) ((o)->has & (1U << (CTRACK_FA_ORIG_SPORT + (i))))
 
 static struct mnl_socket *nl;
 static uint16_t family_id;
 static unsigned int seq;
+static char ext_msg[256];	/* the kernel's extack message of the last error */
+static volatile sig_atomic_t stop;
 
 static void vsay(const char *fmt, va_list ap, const char *tail)
 {
@@ -90,6 +143,8 @@ static void __attribute__((noreturn)) fail_errno(const char *what, int err)
 	if (err == EPERM || err == EACCES)
 		fail("%s: operation not permitted (needs CAP_NET_ADMIN in this network namespace)",
 		     what);
+	if (ext_msg[0])
+		fail("%s: %s", what, ext_msg);
 	fail("%s: %s", what, strerror(err));
 }
 
@@ -98,28 +153,102 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: ctrack COMMAND [OPTIONS]\n"
 		"Commands:\n"
-		"  -L, --dump            list the table\n"
-		"  -C, --count           show the number of entries\n"
-		"  -S, --stats           show the counters of each CPU\n"
-		"  -F, --flush           delete every entry\n"
-		"Options:\n"
-		"  -f, --family FAMILY   ipv4 or ipv6 (-L, -F)\n"
-		"  -p, --proto PROTO     protocol name or number (-L)\n"
-		"  -o, --output FORMAT   json: one object a line (-L)\n"
-		"  -h, --help            this text\n"
-		"  -V, --version         the version\n");
+		"  -L, --dump                 list the entries that match the filters\n"
+		"  -G, --get                  show the entry of a full tuple\n"
+		"  -D, --delete               delete the entry of a full tuple, or every match\n"
+		"  -I, --create               create an entry (full tuple, -t, --state for TCP)\n"
+		"  -U, --update               change -t, -m, -u of one entry or of every match\n"
+		"  -E, --event                print events as they happen\n"
+		"  -F, --flush                delete every entry\n"
+		"  -C, --count                show the number of entries\n"
+		"  -S, --stats                show the counters of each CPU\n"
+		"Filters and parameters:\n"
+		"  -f, --family FAMILY        ipv4 or ipv6\n"
+		"  -p, --proto PROTO          protocol name or number\n"
+		"  -s, --src, --orig-src ADDR[/LEN]   original source\n"
+		"  -d, --dst, --orig-dst ADDR[/LEN]   original destination\n"
+		"  -r, --reply-src ADDR[/LEN]         reply source\n"
+		"  -q, --reply-dst ADDR[/LEN]         reply destination\n"
+		"      --sport, --orig-port-src PORT  original source port\n"
+		"      --dport, --orig-port-dst PORT  original destination port\n"
+		"      --reply-port-src PORT          reply source port\n"
+		"      --reply-port-dst PORT          reply destination port\n"
+		"      --state STATE          TCP state (with -p tcp)\n"
+		"      --icmp-type TYPE       ICMP type (with -p icmp or icmpv6)\n"
+		"      --icmp-code CODE       ICMP code\n"
+		"      --icmp-id ID           ICMP identifier\n"
+		"  -m, --mark MARK[/MASK]     mark (-I, -U: the mark to set)\n"
+		"  -u, --status LIST          ASSURED,SEEN_REPLY,UNREPLIED (-I, -U: bits to set)\n"
+		"  -t, --timeout SECONDS      timeout (-I, -U)\n"
+		"  -z, --zero                 reset counters after reading them (-L, -G)\n"
+		"  -e, --event-mask LIST      NEW,UPDATE,DESTROY or ALL (-E)\n"
+		"  -b, --buffer-size BYTES    socket receive buffer\n"
+		"  -o, --output LIST          extended,id,timestamp,xml,json; prometheus (-S)\n"
+		"  -h, --help                 this text\n"
+		"  -V, --version              the version\n");
 }
 
-/* Resolve the family id; a missing family means a missing module. */
-static int family_cb(const struct nlmsghdr *nlh, void *data __attribute__((unused)))
-{
-	struct nlattr *a;
+/* Netlink plumbing ------------------------------------------------------ */
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			family_id = mnl_attr_get_u16(a);
+static int ext_attr_cb(const struct nlattr *a, void *data __attribute__((unused)))
+{
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(ext_msg, sizeof(ext_msg), "%s", mnl_attr_get_str(a));
 	return MNL_CB_OK;
 }
+
+/* Keep the extack message of an error or of a dump's end. */
+static void read_extack(const struct nlmsghdr *nlh, unsigned int off)
+{
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		mnl_attr_parse(nlh, off, ext_attr_cb, NULL);
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data __attribute__((unused)))
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	unsigned int off = sizeof(*err);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!err->error)
+		return MNL_CB_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	read_extack(nlh, off);
+	errno = -err->error;
+	return MNL_CB_ERROR;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data __attribute__((unused)))
+{
+	int err = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (!err)
+		return MNL_CB_STOP;
+	read_extack(nlh, sizeof(int));
+	errno = -err;
+	return MNL_CB_ERROR;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh __attribute__((unused)),
+		   void *data __attribute__((unused)))
+{
+	return MNL_CB_OK;
+}
+
+/* Not const: libmnl's prototype wants a writable array. */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = noop_cb,
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+	[NLMSG_OVERRUN] = noop_cb,
+};
 
 static struct nlmsghdr *new_msg(char *buf, uint16_t type, uint8_t cmd,
 				uint16_t flags)
@@ -139,6 +268,7 @@ static struct nlmsghdr *new_msg(char *buf, uint16_t type, uint8_t cmd,
 /*
  * Send @nlh and run @cb on every reply until the request is done: a dump
  * ends with NLMSG_DONE, anything else must ask for an ack (NLM_F_ACK).
+ * Returns 0 or a negative errno (the kernel's message in ext_msg).
  */
 static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
@@ -146,36 +276,90 @@ static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	unsigned int portid = mnl_socket_get_portid(nl);
 	int n;
 
+	ext_msg[0] = '\0';
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		n = mnl_cb_run(buf, n, nlh->nlmsg_seq, portid, cb, data);
+		n = mnl_cb_run2(buf, n, nlh->nlmsg_seq, portid, cb, data,
+				ctl_cbs, ARRAY_SIZE(ctl_cbs));
 		if (n <= MNL_CB_STOP)
 			break;
 	}
 	return n < 0 ? -errno : 0;
 }
 
-static void open_family(void)
+/* Resolve the family id and, for -E, the ids of the groups. */
+struct family_info {
+	uint32_t groups[3];	/* new, update, destroy */
+};
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const char *const names[] = {
+		CTRACK_MCGRP_NEW, CTRACK_MCGRP_UPDATE, CTRACK_MCGRP_DESTROY,
+	};
+	struct family_info *fi = data;
+	struct nlattr *a, *g, *f;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			family_id = mnl_attr_get_u16(a);
+		if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		mnl_attr_for_each_nested(g, a) {
+			const char *name = NULL;
+			uint32_t id = 0;
+			unsigned int i;
+
+			mnl_attr_for_each_nested(f, g) {
+				if (mnl_attr_get_type(f) == CTRL_ATTR_MCAST_GRP_NAME)
+					name = mnl_attr_get_str(f);
+				else if (mnl_attr_get_type(f) == CTRL_ATTR_MCAST_GRP_ID)
+					id = mnl_attr_get_u32(f);
+			}
+			for (i = 0; name && i < ARRAY_SIZE(names); i++)
+				if (!strcmp(name, names[i]))
+					fi->groups[i] = id;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static void open_family(const struct opts *o, struct family_info *fi)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	int err;
+	int on = 1, err;
 
 	nl = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		fail_errno("netlink socket", errno);
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &on, sizeof(on));
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &on, sizeof(on));
+	if (o->bufsize) {
+		int fd = mnl_socket_get_fd(nl);
+
+		/* Beyond rmem_max needs privilege; try that first. */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o->bufsize,
+			       sizeof(o->bufsize)) < 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->bufsize,
+			       sizeof(o->bufsize)) < 0)
+			fail_errno("setting the buffer size", errno);
+	}
 	nlh = new_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CTRACK_GENL_NAME);
-	err = talk(nlh, family_cb, NULL);
+	err = talk(nlh, family_cb, fi);
 	if (err == -ENOENT || (!err && !family_id))
 		fail("the ctrack kernel module is not loaded (modprobe ctrack, or insmod ctrack.ko)");
 	if (err)
 		fail_errno("looking up the ctrack netlink family", -err);
 }
 
+/* Entries as received ---------------------------------------------------- */
+
 struct tuple {
 	uint8_t family, proto;
+	uint8_t srcb[16], dstb[16];
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	bool has_ports, has_icmp;
 	uint16_t sport, dport, icmp_id;
@@ -187,21 +371,29 @@ struct counters {
 };
 
 struct entry {
+	uint8_t cmd;		/* of the message: GET, DELETE, NEW, UPDATE */
 	struct tuple t[2];
 	struct counters c[2];
-	uint32_t status, timeout, mark, use;
-	uint64_t id, start;
+	uint32_t status, mark, use;
+	bool has_timeout;
+	uint32_t timeout;
+	uint64_t id, start, stop;
 	bool tcp;
 	uint8_t tcp_state;
 };
 
-static void parse_addr(const struct nlattr *a, uint8_t family, char *out)
+static void parse_addr(const struct nlattr *a, uint8_t family, uint8_t *bin,
+		       char *out)
 {
-	if (mnl_attr_get_payload_len(a) == (family == NFPROTO_IPV4 ? 4 : 16))
-		inet_ntop(family == NFPROTO_IPV4 ? AF_INET : AF_INET6,
-			  mnl_attr_get_payload(a), out, INET6_ADDRSTRLEN);
-	else
+	unsigned int len = family == NFPROTO_IPV4 ? 4 : 16;
+
+	if (mnl_attr_get_payload_len(a) == len) {
+		memcpy(bin, mnl_attr_get_payload(a), len);
+		inet_ntop(family == NFPROTO_IPV4 ? AF_INET : AF_INET6, bin, out,
+			  INET6_ADDRSTRLEN);
+	} else {
 		strcpy(out, "?");
+	}
 }
 
 static void parse_tuple(const struct nlattr *nest, struct tuple *t)
@@ -229,9 +421,9 @@ static void parse_tuple(const struct nlattr *nest, struct tuple *t)
 		}
 	}
 	if (src)
-		parse_addr(src, t->family, t->src);
+		parse_addr(src, t->family, t->srcb, t->src);
 	if (dst)
-		parse_addr(dst, t->family, t->dst);
+		parse_addr(dst, t->family, t->dstb, t->dst);
 }
 
 static void parse_counters(const struct nlattr *nest, struct counters *c)
@@ -248,9 +440,11 @@ static void parse_counters(const struct nlattr *nest, struct counters *c)
 
 static void parse_entry(const struct nlmsghdr *nlh, struct entry *e)
 {
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	struct nlattr *a, *p;
 
 	memset(e, 0, sizeof(*e));
+	e->cmd = g->cmd;
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case CTRACK_A_TUPLE_ORIG: parse_tuple(a, &e->t[0]); break;
@@ -258,11 +452,15 @@ static void parse_entry(const struct nlmsghdr *nlh, struct entry *e)
 		case CTRACK_A_COUNTERS_ORIG: parse_counters(a, &e->c[0]); break;
 		case CTRACK_A_COUNTERS_REPLY: parse_counters(a, &e->c[1]); break;
 		case CTRACK_A_STATUS: e->status = mnl_attr_get_u32(a); break;
-		case CTRACK_A_TIMEOUT: e->timeout = mnl_attr_get_u32(a); break;
+		case CTRACK_A_TIMEOUT:
+			e->timeout = mnl_attr_get_u32(a);
+			e->has_timeout = true;
+			break;
 		case CTRACK_A_MARK: e->mark = mnl_attr_get_u32(a); break;
 		case CTRACK_A_USE: e->use = mnl_attr_get_u32(a); break;
 		case CTRACK_A_ID: e->id = mnl_attr_get_u64(a); break;
 		case CTRACK_A_START: e->start = mnl_attr_get_u64(a); break;
+		case CTRACK_A_STOP: e->stop = mnl_attr_get_u64(a); break;
 		case CTRACK_A_PROTOINFO:
 			mnl_attr_for_each_nested(p, a) {
 				if (mnl_attr_get_type(p) == CTRACK_PA_TCP_STATE) {
@@ -274,6 +472,43 @@ static void parse_entry(const struct nlmsghdr *nlh, struct entry *e)
 		}
 	}
 }
+
+/* The filters, applied in the command (for -E). Mirrors kmod/filter.c. */
+static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+	uint8_t m = (uint8_t)(0xff00 >> rest);
+
+	return !memcmp(a, b, full) && (!rest || !((a[full] ^ b[full]) & m));
+}
+
+static bool entry_matches(const struct opts *o, const struct entry *e)
+{
+	const struct tuple *t = e->t;
+	const uint8_t *addr[NSLOTS] = { t[0].srcb, t[0].dstb, t[1].srcb, t[1].dstb };
+	uint16_t port[NSLOTS] = { t[0].sport, t[0].dport, t[1].sport, t[1].dport };
+	int i;
+
+	if ((HAS(o, FAMILY) && t[0].family != o->family) ||
+	    (HAS(o, PROTO) && t[0].proto != o->proto))
+		return false;
+	for (i = 0; i < NSLOTS; i++) {
+		if (HAS_SLOT_ADDR(o, i) && !prefix_eq(addr[i], o->addr[i], o->plen[i]))
+			return false;
+		if (HAS_SLOT_PORT(o, i) && port[i] != o->port[i])
+			return false;
+	}
+	if ((HAS(o, ICMP_TYPE) && t[0].icmp_type != o->icmp_type) ||
+	    (HAS(o, ICMP_CODE) && t[0].icmp_code != o->icmp_code) ||
+	    (HAS(o, ICMP_ID) && t[0].icmp_id != o->icmp_id) ||
+	    (HAS(o, TCP_STATE) && e->tcp_state != o->tcp_state) ||
+	    (HAS(o, STATUS) && (e->status & o->status_mask) != o->status) ||
+	    (HAS(o, MARK) && (e->mark & o->mark_mask) != o->mark))
+		return false;
+	return true;
+}
+
+/* Output ------------------------------------------------------------------ */
 
 /* The names /proc/net/ctrack prints, so that both listings agree. */
 static const char *proto_name(uint8_t proto)
@@ -296,6 +531,30 @@ static const char *tcp_state_name(uint8_t s)
 	return s < __CTRACK_TCP_MAX ? tcp_states[s] : "UNKNOWN";
 }
 
+static const char *family_name(uint8_t f)
+{
+	return f == NFPROTO_IPV4 ? "ipv4" : "ipv6";
+}
+
+static const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case CTRACK_CMD_NEW: return "new";
+	case CTRACK_CMD_UPDATE: return "update";
+	case CTRACK_CMD_DELETE: return "destroy";
+	}
+	return "unknown";
+}
+
+static void print_date(const char *name, uint64_t ns)
+{
+	time_t t = ns / 1000000000;
+	char buf[64];
+
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", localtime(&t));
+	printf(" [%s=%s]", name, buf);
+}
+
 static void print_tuple(const struct tuple *t, const struct counters *c)
 {
 	printf("src=%s dst=%s ", t->src, t->dst);
@@ -307,11 +566,29 @@ static void print_tuple(const struct tuple *t, const struct counters *c)
 	printf("packets=%" PRIu64 " bytes=%" PRIu64 " ", c->packets, c->bytes);
 }
 
-/* conntrack -L's line, the same as /proc/net/ctrack's. */
-static void print_default(const struct entry *e)
+/* conntrack's line, the same as /proc/net/ctrack's (events: prefixed). */
+static void print_default(const struct entry *e, bool event, unsigned int out)
 {
-	printf("%-8s %u %u ", proto_name(e->t[0].proto),
-	       e->t[0].proto, e->timeout);
+	if (event && (out & OUT_TIMESTAMP)) {
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		printf("[%ld.%06ld] ", (long)tv.tv_sec, (long)tv.tv_usec);
+	}
+	if (event) {
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "[%s]", event_name(e->cmd));
+		for (char *c = tag; *c; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		printf("%9s ", tag);
+	}
+	if (out & OUT_EXTENDED)
+		printf("%-8s %u ", family_name(e->t[0].family),
+		       e->t[0].family == NFPROTO_IPV4 ? AF_INET : AF_INET6);
+	printf("%-8s %u ", proto_name(e->t[0].proto), e->t[0].proto);
+	if (e->has_timeout)
+		printf("%u ", e->timeout);
 	if (e->tcp)
 		printf("%s ", tcp_state_name(e->tcp_state));
 	print_tuple(&e->t[0], &e->c[0]);
@@ -320,7 +597,17 @@ static void print_default(const struct entry *e)
 	print_tuple(&e->t[1], &e->c[1]);
 	if (e->status & CTRACK_S_ASSURED)
 		printf("[ASSURED] ");
-	printf("mark=%u use=%u\n", e->mark, e->use);
+	printf("mark=%u use=%u", e->mark, e->use);
+	if (out & OUT_ID)
+		printf(" id=%" PRIu64, e->id);
+	if (out & OUT_TIMESTAMP) {
+		print_date("start", e->start);
+		if (e->stop) {
+			print_date("stop", e->stop);
+			printf(" delta-time=%" PRIu64, (e->stop - e->start) / 1000000000);
+		}
+	}
+	putchar('\n');
 }
 
 static void json_tuple(const char *name, const struct tuple *t,
@@ -337,27 +624,210 @@ static void json_tuple(const char *name, const struct tuple *t,
 }
 
 /* One object a line; the key names are documented in ctrack.8. */
-static void print_json(const struct entry *e)
+static void print_json(const struct entry *e, bool event)
 {
-	printf("{\"id\":%" PRIu64 ",\"family\":\"%s\",\"proto\":\"%s\",\"protonum\":%u,"
-	       "\"timeout\":%u,", e->id,
-	       e->t[0].family == NFPROTO_IPV4 ? "ipv4" : "ipv6",
-	       proto_name(e->t[0].proto), e->t[0].proto,
-	       e->timeout);
+	putchar('{');
+	if (event)
+		printf("\"event\":\"%s\",", event_name(e->cmd));
+	printf("\"id\":%" PRIu64 ",\"family\":\"%s\",\"proto\":\"%s\",\"protonum\":%u,",
+	       e->id, family_name(e->t[0].family), proto_name(e->t[0].proto),
+	       e->t[0].proto);
+	if (e->has_timeout)
+		printf("\"timeout\":%u,", e->timeout);
 	if (e->tcp)
 		printf("\"state\":\"%s\",", tcp_state_name(e->tcp_state));
 	json_tuple("original", &e->t[0], &e->c[0]);
 	putchar(',');
 	json_tuple("reply", &e->t[1], &e->c[1]);
-	printf(",\"unreplied\":%s,\"assured\":%s,\"mark\":%u,\"use\":%u,\"start_ns\":%" PRIu64 "}\n",
+	printf(",\"unreplied\":%s,\"assured\":%s,\"mark\":%u,\"use\":%u,\"start_ns\":%" PRIu64,
 	       e->status & CTRACK_S_SEEN_REPLY ? "false" : "true",
 	       e->status & CTRACK_S_ASSURED ? "true" : "false", e->mark, e->use,
 	       e->start);
+	if (e->stop)
+		printf(",\"stop_ns\":%" PRIu64, e->stop);
+	printf("}\n");
+}
+
+static void xml_tuple(const char *dir, const struct tuple *t,
+		      const struct counters *c)
+{
+	printf("<meta direction=\"%s\"><layer3 protonum=\"%u\" protoname=\"%s\">"
+	       "<src>%s</src><dst>%s</dst></layer3>", dir,
+	       t->family == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+	       family_name(t->family), t->src, t->dst);
+	printf("<layer4 protonum=\"%u\" protoname=\"%s\">", t->proto,
+	       proto_name(t->proto));
+	if (t->has_ports)
+		printf("<sport>%u</sport><dport>%u</dport>", t->sport, t->dport);
+	else if (t->has_icmp)
+		printf("<type>%u</type><code>%u</code><id>%u</id>", t->icmp_type,
+		       t->icmp_code, t->icmp_id);
+	printf("</layer4><counters><packets>%" PRIu64 "</packets><bytes>%" PRIu64
+	       "</bytes></counters></meta>", c->packets, c->bytes);
+}
+
+/* conntrack-tools' XML layout: one <flow> a line inside <conntrack>. */
+static void print_xml(const struct entry *e, bool event)
+{
+	if (event)
+		printf("<flow type=\"%s\">", event_name(e->cmd));
+	else
+		printf("<flow>");
+	xml_tuple("original", &e->t[0], &e->c[0]);
+	xml_tuple("reply", &e->t[1], &e->c[1]);
+	printf("<meta direction=\"independent\">");
+	if (e->tcp)
+		printf("<state>%s</state>", tcp_state_name(e->tcp_state));
+	if (e->has_timeout)
+		printf("<timeout>%u</timeout>", e->timeout);
+	printf("<mark>%u</mark><use>%u</use><id>%" PRIu64 "</id>", e->mark,
+	       e->use, e->id);
+	if (e->status & CTRACK_S_ASSURED)
+		printf("<assured/>");
+	if (!(e->status & CTRACK_S_SEEN_REPLY))
+		printf("<unreplied/>");
+	if (e->stop)
+		printf("<deltatime>%" PRIu64 "</deltatime>",
+		       (e->stop - e->start) / 1000000000);
+	printf("</meta></flow>\n");
+}
+
+static void xml_begin(const struct opts *o)
+{
+	if (o->out & OUT_XML)
+		printf("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n");
+}
+
+static void xml_end(const struct opts *o)
+{
+	if (o->out & OUT_XML)
+		printf("</conntrack>\n");
+}
+
+static void print_entry(const struct opts *o, const struct entry *e, bool event)
+{
+	if (o->out & OUT_XML)
+		print_xml(e, event);
+	else if (o->out & OUT_JSON)
+		print_json(e, event);
+	else
+		print_default(e, event, o->out);
+}
+
+static void summary(const char *what, unsigned int n)
+{
+	fflush(stdout);
+	fprintf(stderr, "ctrack v%s: %u flow %s been %s.\n", CTRACK_TOOLS_VERSION,
+		n, n == 1 ? "entry has" : "entries have", what);
+}
+
+/* Requests ---------------------------------------------------------------- */
+
+static void put_filter(struct nlmsghdr *nlh, const struct opts *o)
+{
+	unsigned int alen = o->family == NFPROTO_IPV4 ? 4 : 16;
+	struct nlattr *nest;
+	int i;
+
+	if (!o->has)
+		return;
+	nest = mnl_attr_nest_start(nlh, CTRACK_A_FILTER);
+	if (HAS(o, FAMILY))
+		mnl_attr_put_u8(nlh, CTRACK_FA_FAMILY, o->family);
+	if (HAS(o, PROTO))
+		mnl_attr_put_u8(nlh, CTRACK_FA_PROTO, o->proto);
+	for (i = 0; i < NSLOTS; i++) {
+		if (HAS_SLOT_ADDR(o, i)) {
+			mnl_attr_put(nlh, CTRACK_FA_ORIG_SRC + 2 * i, alen, o->addr[i]);
+			mnl_attr_put_u8(nlh, CTRACK_FA_ORIG_SRC_PLEN + 2 * i, o->plen[i]);
+		}
+		if (HAS_SLOT_PORT(o, i))
+			mnl_attr_put_u16(nlh, CTRACK_FA_ORIG_SPORT + i, htons(o->port[i]));
+	}
+	if (HAS(o, ICMP_TYPE))
+		mnl_attr_put_u8(nlh, CTRACK_FA_ICMP_TYPE, o->icmp_type);
+	if (HAS(o, ICMP_CODE))
+		mnl_attr_put_u8(nlh, CTRACK_FA_ICMP_CODE, o->icmp_code);
+	if (HAS(o, ICMP_ID))
+		mnl_attr_put_u16(nlh, CTRACK_FA_ICMP_ID, htons(o->icmp_id));
+	if (HAS(o, TCP_STATE))
+		mnl_attr_put_u8(nlh, CTRACK_FA_TCP_STATE, o->tcp_state);
+	if (HAS(o, STATUS)) {
+		mnl_attr_put_u32(nlh, CTRACK_FA_STATUS, o->status);
+		mnl_attr_put_u32(nlh, CTRACK_FA_STATUS_MASK, o->status_mask);
+	}
+	if (HAS(o, MARK)) {
+		mnl_attr_put_u32(nlh, CTRACK_FA_MARK, o->mark);
+		mnl_attr_put_u32(nlh, CTRACK_FA_MARK_MASK, o->mark_mask);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static bool is_icmp(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+/* Do the options name one entry? Sets *@dir to the tuple they give. */
+static bool full_tuple(const struct opts *o, int *dir)
+{
+	unsigned int alen = o->family == NFPROTO_IPV4 ? 32 : 128;
+	int d;
+
+	if (!HAS(o, PROTO))
+		return false;
+	for (d = 0; d < 2; d++) {
+		int s = 2 * d;
+
+		if (!HAS_SLOT_ADDR(o, s) || !HAS_SLOT_ADDR(o, s + 1) ||
+		    o->plen[s] != alen || o->plen[s + 1] != alen)
+			continue;
+		if (has_ports(o->proto) &&
+		    (!HAS_SLOT_PORT(o, s) || !HAS_SLOT_PORT(o, s + 1)))
+			continue;
+		if (is_icmp(o->proto) &&
+		    (d || !HAS(o, ICMP_TYPE) || !HAS(o, ICMP_CODE) || !HAS(o, ICMP_ID)))
+			continue;
+		*dir = d;
+		return true;
+	}
+	return false;
+}
+
+static void put_tuple(struct nlmsghdr *nlh, const struct opts *o, int dir)
+{
+	unsigned int alen = o->family == NFPROTO_IPV4 ? 4 : 16;
+	struct nlattr *nest;
+	int s = 2 * dir;
+
+	nest = mnl_attr_nest_start(nlh, dir ? CTRACK_A_TUPLE_REPLY : CTRACK_A_TUPLE_ORIG);
+	mnl_attr_put_u8(nlh, CTRACK_TA_FAMILY, o->family);
+	mnl_attr_put_u8(nlh, CTRACK_TA_PROTO, o->proto);
+	mnl_attr_put(nlh, CTRACK_TA_SRC, alen, o->addr[s]);
+	mnl_attr_put(nlh, CTRACK_TA_DST, alen, o->addr[s + 1]);
+	if (has_ports(o->proto)) {
+		mnl_attr_put_u16(nlh, CTRACK_TA_SPORT, htons(o->port[s]));
+		mnl_attr_put_u16(nlh, CTRACK_TA_DPORT, htons(o->port[s + 1]));
+	}
+	if (is_icmp(o->proto)) {
+		mnl_attr_put_u8(nlh, CTRACK_TA_ICMP_TYPE, o->icmp_type);
+		mnl_attr_put_u8(nlh, CTRACK_TA_ICMP_CODE, o->icmp_code);
+		mnl_attr_put_u16(nlh, CTRACK_TA_ICMP_ID, htons(o->icmp_id));
+	}
+	mnl_attr_nest_end(nlh, nest);
 }
 
 struct list_ctx {
 	const struct opts *o;
 	unsigned int n;
+	struct entry *keep;	/* -U: the entries to update */
+	unsigned int nkeep, cap;
 };
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)
@@ -366,32 +836,199 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	struct entry e;
 
 	parse_entry(nlh, &e);
-	if (ctx->o->out == OUT_JSON)
-		print_json(&e);
-	else
-		print_default(&e);
+	if (ctx->o->cmd == 'U') {
+		if (ctx->nkeep == ctx->cap) {
+			ctx->cap = ctx->cap ? 2 * ctx->cap : 256;
+			ctx->keep = realloc(ctx->keep, ctx->cap * sizeof(e));
+			if (!ctx->keep)
+				fail("out of memory");
+		}
+		ctx->keep[ctx->nkeep++] = e;
+		return MNL_CB_OK;
+	}
+	print_entry(ctx->o, &e, false);
 	ctx->n++;
 	return MNL_CB_OK;
 }
 
+/* -L, and -D or -U without a full tuple: one dump with the filter. */
+static int dump(const struct opts *o, uint8_t cmd, struct list_ctx *ctx,
+		const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = new_msg(buf, family_id, cmd, NLM_F_DUMP);
+	put_filter(nlh, o);
+	if (cmd != CTRACK_CMD_GET || o->cmd != 'U')
+		xml_begin(o);
+	err = talk(nlh, list_cb, ctx);
+	if (err)
+		fail_errno(what, -err);
+	if (cmd != CTRACK_CMD_GET || o->cmd != 'U')
+		xml_end(o);
+	return 0;
+}
+
 static int cmd_list(const struct opts *o)
+{
+	struct list_ctx ctx = { .o = o };
+
+	dump(o, o->zero ? CTRACK_CMD_ZERO : CTRACK_CMD_GET, &ctx, "listing the table");
+	summary("shown", ctx.n);
+	return 0;
+}
+
+/* One entry by its tuple: GET (and ZERO), DELETE. */
+static int one(const struct opts *o, uint8_t cmd, int dir, const char *what,
+	       struct list_ctx *ctx)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = new_msg(buf, family_id, cmd, NLM_F_ACK);
+	put_tuple(nlh, o, dir);
+	err = talk(nlh, list_cb, ctx);
+	if (err)
+		fail_errno(what, -err);
+	return 0;
+}
+
+static int cmd_get(const struct opts *o, int dir)
+{
+	struct list_ctx ctx = { .o = o };
+
+	xml_begin(o);
+	one(o, o->zero ? CTRACK_CMD_ZERO : CTRACK_CMD_GET, dir, "getting the entry", &ctx);
+	xml_end(o);
+	summary("shown", ctx.n);
+	return 0;
+}
+
+/*
+ * -D with a full tuple shows the entry, then deletes it; with filters,
+ * the kernel deletes every match in one pass and reports each.
+ */
+static int cmd_delete(const struct opts *o)
+{
+	struct list_ctx ctx = { .o = o };
+	int dir;
+
+	if (full_tuple(o, &dir)) {
+		xml_begin(o);
+		one(o, CTRACK_CMD_GET, dir, "deleting the entry", &ctx);
+		one(o, CTRACK_CMD_DELETE, dir, "deleting the entry", &ctx);
+		xml_end(o);
+	} else {
+		dump(o, CTRACK_CMD_DELETE, &ctx, "deleting entries");
+	}
+	summary("deleted", ctx.n);
+	return 0;
+}
+
+static void put_changes(struct nlmsghdr *nlh, const struct opts *o)
+{
+	if (o->has_timeout)
+		mnl_attr_put_u32(nlh, CTRACK_A_TIMEOUT, o->timeout);
+	if (HAS(o, MARK))
+		mnl_attr_put_u32(nlh, CTRACK_A_MARK, o->mark);
+	if (o->set_status)
+		mnl_attr_put_u32(nlh, CTRACK_A_STATUS, o->set_status);
+}
+
+static int cmd_create(const struct opts *o)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct list_ctx ctx = { .o = o };
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = new_msg(buf, family_id, CTRACK_CMD_GET, NLM_F_DUMP);
-	if (o->family)
-		mnl_attr_put_u8(nlh, CTRACK_A_FAMILY, o->family);
-	if (o->proto >= 0)
-		mnl_attr_put_u8(nlh, CTRACK_A_PROTO, o->proto);
-	err = talk(nlh, list_cb, &ctx);
+	nlh = new_msg(buf, family_id, CTRACK_CMD_NEW, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	put_tuple(nlh, o, 0);
+	put_changes(nlh, o);
+	if (o->proto == IPPROTO_TCP) {
+		struct nlattr *nest = mnl_attr_nest_start(nlh, CTRACK_A_PROTOINFO);
+
+		mnl_attr_put_u8(nlh, CTRACK_PA_TCP_STATE, o->tcp_state);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	err = talk(nlh, NULL, NULL);
 	if (err)
-		fail_errno("listing the table", -err);
-	fflush(stdout);
-	fprintf(stderr, "ctrack v%s: %u flow entries have been shown.\n",
-		CTRACK_TOOLS_VERSION, ctx.n);
+		fail_errno("creating the entry", -err);
+	xml_begin(o);
+	one(o, CTRACK_CMD_GET, 0, "reading the new entry", &ctx);
+	xml_end(o);
+	summary("created", 1);
+	return 0;
+}
+
+/* Copy an entry's original tuple into options, for an update by tuple. */
+static void tuple_opts(struct opts *u, const struct entry *e)
+{
+	const struct tuple *t = &e->t[0];
+	unsigned int alen = t->family == NFPROTO_IPV4 ? 4 : 16;
+
+	u->family = t->family;
+	u->proto = t->proto;
+	memcpy(u->addr[ORIG_SRC], t->srcb, alen);
+	memcpy(u->addr[ORIG_DST], t->dstb, alen);
+	u->port[ORIG_SRC] = t->sport;
+	u->port[ORIG_DST] = t->dport;
+	u->icmp_type = t->icmp_type;
+	u->icmp_code = t->icmp_code;
+	u->icmp_id = t->icmp_id;
+}
+
+static int update_one(const struct opts *o, int dir, bool quiet_enoent)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = new_msg(buf, family_id, CTRACK_CMD_UPDATE, NLM_F_ACK);
+	put_tuple(nlh, o, dir);
+	put_changes(nlh, o);
+	err = talk(nlh, NULL, NULL);
+	if (err == -ENOENT && quiet_enoent)
+		return 0;	/* gone since the dump: nothing to update */
+	if (err)
+		fail_errno("updating the entry", -err);
+	return 1;
+}
+
+/*
+ * -U with a full tuple updates that entry; with filters, every entry the
+ * filtered dump returns (as conntrack does), then prints them as updated.
+ */
+static int cmd_update(const struct opts *o)
+{
+	struct list_ctx ctx = { .o = o };
+	unsigned int i, n = 0;
+	struct opts sel;
+	int dir;
+
+	if (full_tuple(o, &dir)) {
+		update_one(o, dir, false);
+		xml_begin(o);
+		one(o, CTRACK_CMD_GET, dir, "reading the entry", &ctx);
+		xml_end(o);
+		summary("updated", 1);
+		return 0;
+	}
+	/* -m and -u are the changes, not part of the selection. */
+	sel = *o;
+	sel.has &= ~((1U << CTRACK_FA_MARK) | (1U << CTRACK_FA_STATUS));
+	dump(&sel, CTRACK_CMD_GET, &ctx, "listing the table");
+	for (i = 0; i < ctx.nkeep; i++) {
+		struct opts u = *o;
+
+		tuple_opts(&u, &ctx.keep[i]);
+		n += update_one(&u, 0, true);
+	}
+	free(ctx.keep);
+	summary("updated", n);
 	return 0;
 }
 
@@ -418,40 +1055,93 @@ static int cmd_count(void)
 	return 0;
 }
 
-/* conntrack -S's layout: one line per CPU, "name=value" pairs. */
-static int stats_cb(const struct nlmsghdr *nlh, void *data __attribute__((unused)))
+/* Counters of one CPU (or of all: cpu -1). */
+struct cpu_stats {
+	int cpu;
+	uint64_t v[ARRAY_SIZE(stat_names)];
+};
+
+struct stats {
+	uint32_t count, max;
+	unsigned int ncpu;
+	struct cpu_stats cpu[1024];
+};
+
+static void parse_stat_nest(const struct nlattr *nest, struct cpu_stats *c)
 {
-	struct nlattr *a, *s;
+	struct nlattr *s;
+
+	c->cpu = -1;
+	mnl_attr_for_each_nested(s, nest) {
+		unsigned int t = mnl_attr_get_type(s);
+
+		if (t == CTRACK_STAT_A_CPU)
+			c->cpu = (int)mnl_attr_get_u32(s);
+		else if (t >= CTRACK_STAT_A_FOUND && t <= ARRAY_SIZE(stat_names))
+			c->v[t - CTRACK_STAT_A_FOUND] = mnl_attr_get_u64(s);
+	}
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct stats *st = data;
+	struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		unsigned int cpu = 0;
-
-		if (mnl_attr_get_type(a) != CTRACK_A_STATS_CPU)
-			continue;
-		mnl_attr_for_each_nested(s, a)
-			if (mnl_attr_get_type(s) == CTRACK_STAT_A_CPU)
-				cpu = mnl_attr_get_u32(s);
-		printf("cpu=%-4u", cpu);
-		mnl_attr_for_each_nested(s, a) {
-			unsigned int t = mnl_attr_get_type(s);
-
-			if (t >= CTRACK_STAT_A_FOUND && t <= CTRACK_STAT_A_EXPIRED)
-				printf(" %s=%" PRIu64, stat_names[t - CTRACK_STAT_A_FOUND],
-				       mnl_attr_get_u64(s));
+		switch (mnl_attr_get_type(a)) {
+		case CTRACK_A_COUNT: st->count = mnl_attr_get_u32(a); break;
+		case CTRACK_A_MAX: st->max = mnl_attr_get_u32(a); break;
+		case CTRACK_A_STATS_CPU:
+			if (st->ncpu < ARRAY_SIZE(st->cpu))
+				parse_stat_nest(a, &st->cpu[st->ncpu++]);
+			break;
 		}
-		putchar('\n');
 	}
 	return MNL_CB_OK;
 }
 
-static int cmd_stats(void)
+/* The Prometheus text exposition format, one family per counter. */
+static void print_prometheus(const struct stats *st)
+{
+	unsigned int i, c;
+
+	printf("# HELP ctrack_entries Entries in this network namespace's table.\n"
+	       "# TYPE ctrack_entries gauge\nctrack_entries %u\n", st->count);
+	printf("# HELP ctrack_max Most entries the table may hold (net.ctrack.max, 0: no limit).\n"
+	       "# TYPE ctrack_max gauge\nctrack_max %u\n", st->max);
+	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
+		printf("# HELP ctrack_%s_total %s\n# TYPE ctrack_%s_total counter\n",
+		       stat_names[i], stat_help[i], stat_names[i]);
+		for (c = 0; c < st->ncpu; c++)
+			printf("ctrack_%s_total{cpu=\"%d\"} %" PRIu64 "\n", stat_names[i],
+			       st->cpu[c].cpu, st->cpu[c].v[i]);
+	}
+}
+
+static int cmd_stats(const struct opts *o)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct stats *st = calloc(1, sizeof(*st));
+	unsigned int i, c;
 	int err;
 
-	err = talk(new_msg(buf, family_id, CTRACK_CMD_STATS, NLM_F_ACK), stats_cb, NULL);
+	if (!st)
+		fail("out of memory");
+	err = talk(new_msg(buf, family_id, CTRACK_CMD_STATS, NLM_F_ACK), stats_cb, st);
 	if (err)
 		fail_errno("reading the counters", -err);
+	if (o->out & OUT_PROMETHEUS) {
+		print_prometheus(st);
+	} else {
+		/* conntrack -S's layout: one line per CPU, "name=value" pairs. */
+		for (c = 0; c < st->ncpu; c++) {
+			printf("cpu=%-4d", st->cpu[c].cpu);
+			for (i = 0; i < ARRAY_SIZE(stat_names); i++)
+				printf(" %s=%" PRIu64, stat_names[i], st->cpu[c].v[i]);
+			putchar('\n');
+		}
+	}
+	free(st);
 	return 0;
 }
 
@@ -462,21 +1152,110 @@ static int cmd_flush(const struct opts *o)
 	int err;
 
 	nlh = new_msg(buf, family_id, CTRACK_CMD_FLUSH, NLM_F_ACK);
-	if (o->family)
+	if (HAS(o, FAMILY))
 		mnl_attr_put_u8(nlh, CTRACK_A_FAMILY, o->family);
 	err = talk(nlh, NULL, NULL);
 	if (err)
 		fail_errno("flushing the table", -err);
+	fflush(stdout);
 	fprintf(stderr, "ctrack v%s: connection tracking table has been emptied.\n",
 		CTRACK_TOOLS_VERSION);
 	return 0;
 }
+
+struct event_ctx {
+	const struct opts *o;
+	unsigned int n;
+};
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct event_ctx *ctx = data;
+	struct entry e;
+
+	parse_entry(nlh, &e);
+	if (!entry_matches(ctx->o, &e))
+		return MNL_CB_OK;
+	print_entry(ctx->o, &e, true);
+	fflush(stdout);
+	ctx->n++;
+	return MNL_CB_OK;
+}
+
+static void on_signal(int sig __attribute__((unused)))
+{
+	stop = 1;
+}
+
+/* -E: until SIGINT or SIGTERM; on overrun, warn and go on. */
+static int cmd_events(const struct opts *o, const struct family_info *fi)
+{
+	static char buf[1 << 16];
+	struct event_ctx ctx = { .o = o };
+	struct sigaction sa = { .sa_handler = on_signal };
+	unsigned int i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(fi->groups); i++) {
+		uint32_t group = fi->groups[i];
+
+		if (!(o->events & (1U << i)))
+			continue;
+		if (!group)
+			fail("the ctrack module offers no event groups (too old?)");
+		if (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
+					  sizeof(group)) < 0)
+			fail_errno("joining the event groups", errno);
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	xml_begin(o);
+	fflush(stdout);
+	while (!stop) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				fprintf(stderr,
+					"ctrack: WARNING: events were lost (ENOBUFS): the socket buffer overflowed;\n"
+					"ctrack: a larger one (-b, --buffer-size) loses fewer; listening on.\n");
+				continue;
+			}
+			fail_errno("receiving events", errno);
+		}
+		if (mnl_cb_run2(buf, n, 0, 0, event_cb, &ctx, ctl_cbs,
+				ARRAY_SIZE(ctl_cbs)) < 0 && errno != ENOENT)
+			fail_errno("reading events", errno);
+	}
+	xml_end(o);
+	fflush(stdout);
+	fprintf(stderr, "ctrack v%s: %u flow event%s been shown.\n",
+		CTRACK_TOOLS_VERSION, ctx.n, ctx.n == 1 ? " has" : "s have");
+	return 0;
+}
+
+/* Arguments --------------------------------------------------------------- */
 
 static void set_cmd(struct opts *o, char c)
 {
 	if (o->cmd)
 		usage_error("only one command at a time (-%c and -%c)", o->cmd, c);
 	o->cmd = c;
+}
+
+/* A decimal number (marks: also 0x hexadecimal) up to @max. */
+static unsigned long number(const char *what, const char *s, unsigned long max)
+{
+	bool hex = !strcmp(what, "mark") || !strcmp(what, "mark mask");
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, hex ? 0 : 10);
+	if (!*s || *end || errno || v > max || *s == '-')
+		usage_error("bad %s: %s", what, s);
+	return v;
 }
 
 static int parse_proto(const char *s)
@@ -499,44 +1278,335 @@ static int parse_proto(const char *s)
 	return pe->p_proto;
 }
 
+static void set_family(struct opts *o, uint8_t family, const char *why)
+{
+	if (HAS(o, FAMILY) && o->family != family)
+		usage_error("%s does not match the family (%s)", why,
+			    family_name(o->family));
+	o->family = family;
+	o->has |= 1U << CTRACK_FA_FAMILY;
+}
+
+static void parse_address(struct opts *o, int slot, const char *arg)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint8_t family;
+	unsigned int max;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	memset(o->addr[slot], 0, sizeof(o->addr[slot]));
+	if (inet_pton(AF_INET, buf, o->addr[slot]) == 1)
+		family = NFPROTO_IPV4;
+	else if (inet_pton(AF_INET6, buf, o->addr[slot]) == 1)
+		family = NFPROTO_IPV6;
+	else
+		usage_error("bad address: %s", arg);
+	max = family == NFPROTO_IPV4 ? 32 : 128;
+	o->plen[slot] = slash ? (uint8_t)number("prefix length", slash, max) : max;
+	set_family(o, family, arg);
+	o->has |= 1U << (CTRACK_FA_ORIG_SRC + 2 * slot);
+}
+
+static void parse_port(struct opts *o, int slot, const char *arg)
+{
+	o->port[slot] = (uint16_t)number("port", arg, 65535);
+	o->has |= 1U << (CTRACK_FA_ORIG_SPORT + slot);
+}
+
+static void parse_state(struct opts *o, const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < __CTRACK_TCP_MAX; i++) {
+		if (!strcasecmp(arg, tcp_states[i])) {
+			o->tcp_state = (uint8_t)i;
+			o->has |= 1U << CTRACK_FA_TCP_STATE;
+			return;
+		}
+	}
+	usage_error("unknown TCP state: %s", arg);
+}
+
+static void parse_status(struct opts *o, const char *arg)
+{
+	char buf[128], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcasecmp(tok, "ASSURED")) {
+			o->status |= CTRACK_S_ASSURED;
+			o->status_mask |= CTRACK_S_ASSURED;
+		} else if (!strcasecmp(tok, "SEEN_REPLY")) {
+			o->status |= CTRACK_S_SEEN_REPLY;
+			o->status_mask |= CTRACK_S_SEEN_REPLY;
+		} else if (!strcasecmp(tok, "UNREPLIED")) {
+			o->status_mask |= CTRACK_S_SEEN_REPLY;
+			o->unreplied = true;
+		} else {
+			usage_error("unknown status: %s (ASSURED, SEEN_REPLY, UNREPLIED)", tok);
+		}
+	}
+	if (o->unreplied && (o->status & CTRACK_S_SEEN_REPLY))
+		usage_error("-u SEEN_REPLY and UNREPLIED contradict each other");
+	o->set_status = o->status;
+	o->has |= 1U << CTRACK_FA_STATUS;
+}
+
+static void parse_mark(struct opts *o, const char *arg)
+{
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	o->mark = (uint32_t)number("mark", buf, UINT32_MAX);
+	o->mark_mask = slash ? (uint32_t)number("mark mask", slash, UINT32_MAX) : UINT32_MAX;
+	o->mark &= o->mark_mask;
+	o->has |= 1U << CTRACK_FA_MARK;
+}
+
+static unsigned int parse_list(const char *what, const char *arg,
+			       const char *const *names, unsigned int n)
+{
+	char buf[128], *tok, *save = NULL;
+	unsigned int v = 0, i;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n; i++)
+			if (!strcasecmp(tok, names[i]))
+				break;
+		if (i == n)
+			usage_error("unknown %s: %s", what, tok);
+		v |= 1U << i;
+	}
+	if (!v)
+		usage_error("empty %s list", what);
+	return v;
+}
+
+/* Options as bits of check_opts()'s @given, and their names. */
+enum {
+	G_F, G_P, G_S, G_D, G_R, G_Q, G_SPORT, G_DPORT, G_RSPORT, G_RDPORT,
+	G_STATE, G_ICMP, G_M, G_U, G_T, G_Z, G_E, G_O, G_B, NGIVEN
+};
+
+static const char *const given_names[NGIVEN] = {
+	"-f", "-p", "-s", "-d", "-r", "-q", "--sport", "--dport",
+	"--reply-port-src", "--reply-port-dst", "--state", "--icmp-*", "-m",
+	"-u", "-t", "-z", "-e", "-o", "-b",
+};
+
+#define B(x) (1U << G_##x)
+#define TUPLE_OPTS (B(F) | B(P) | B(S) | B(D) | B(R) | B(Q) | B(SPORT) | \
+		    B(DPORT) | B(RSPORT) | B(RDPORT) | B(STATE) | B(ICMP))
+
+/* Which options each command takes; everything else is an error. */
+static void check_opts(struct opts *o, unsigned int given)
+{
+	static const struct {
+		char cmd;
+		unsigned int allowed;
+	} table[] = {
+		{ 'L', TUPLE_OPTS | B(M) | B(U) | B(Z) | B(O) | B(B) },
+		{ 'G', TUPLE_OPTS | B(Z) | B(O) | B(B) },
+		{ 'D', TUPLE_OPTS | B(M) | B(U) | B(O) | B(B) },
+		{ 'I', TUPLE_OPTS | B(M) | B(U) | B(T) | B(O) | B(B) },
+		{ 'U', TUPLE_OPTS | B(M) | B(U) | B(T) | B(O) | B(B) },
+		{ 'E', TUPLE_OPTS | B(M) | B(U) | B(E) | B(O) | B(B) },
+		{ 'F', B(F) | B(B) },
+		{ 'C', B(B) },
+		{ 'S', B(O) | B(B) },
+	};
+	unsigned int i, b;
+	int dir;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++)
+		if (table[i].cmd == o->cmd)
+			break;
+	for (b = 0; b < NGIVEN; b++)
+		if ((given & (1U << b)) && !(table[i].allowed & (1U << b)))
+			usage_error("option %s does not go with -%c", given_names[b], o->cmd);
+
+	if (o->has & ((1U << CTRACK_FA_ORIG_SPORT) | (1U << CTRACK_FA_ORIG_DPORT) |
+		      (1U << CTRACK_FA_REPLY_SPORT) | (1U << CTRACK_FA_REPLY_DPORT)) &&
+	    (!HAS(o, PROTO) || !has_ports(o->proto)))
+		usage_error("ports need -p tcp, udp or udplite");
+	if (HAS(o, TCP_STATE) && (!HAS(o, PROTO) || o->proto != IPPROTO_TCP))
+		usage_error("--state needs -p tcp");
+	if ((HAS(o, ICMP_TYPE) || HAS(o, ICMP_CODE) || HAS(o, ICMP_ID)) &&
+	    (!HAS(o, PROTO) || !is_icmp(o->proto)))
+		usage_error("ICMP fields need -p icmp or -p icmpv6");
+	if (HAS(o, PROTO) && is_icmp(o->proto) && HAS(o, FAMILY) &&
+	    o->family != (o->proto == IPPROTO_ICMP ? NFPROTO_IPV4 : NFPROTO_IPV6))
+		usage_error("-p %s does not match the family (%s)", proto_name(o->proto),
+			    family_name(o->family));
+
+	switch (o->cmd) {
+	case 'G':
+		if (!full_tuple(o, &dir))
+			usage_error("-G needs a full tuple: -s, -d, -p and its ports or ICMP fields (or -r, -q, ...)");
+		break;
+	case 'I':
+		if (!full_tuple(o, &dir) || dir)
+			usage_error("-I needs a full original tuple: -s, -d, -p and its ports or ICMP fields");
+		if (!o->has_timeout)
+			usage_error("-I needs a timeout (-t)");
+		if (o->proto == IPPROTO_TCP && !HAS(o, TCP_STATE))
+			usage_error("-I -p tcp needs a state (--state)");
+		/* fallthrough */
+	case 'U':
+		if (o->unreplied)
+			usage_error("-u UNREPLIED cannot be set; -%c sets ASSURED and SEEN_REPLY only",
+				    o->cmd);
+		if (HAS(o, MARK) && o->mark_mask != UINT32_MAX)
+			usage_error("-%c sets a mark: no mask", o->cmd);
+		if (o->cmd == 'U' && !o->has_timeout && !HAS(o, MARK) && !HAS(o, STATUS))
+			usage_error("-U needs something to change: -t, -m or -u");
+		break;
+	case 'F':
+		if (o->has & ~(1U << CTRACK_FA_FAMILY))
+			usage_error("-F takes -f only");
+		break;
+	case 'S':
+		if (o->out & ~OUT_PROMETHEUS)
+			usage_error("-S prints -o prometheus only");
+		break;
+	}
+	if (o->cmd != 'S' && (o->out & OUT_PROMETHEUS))
+		usage_error("-o prometheus goes with -S");
+	if ((o->out & OUT_XML) && (o->out & OUT_JSON))
+		usage_error("-o xml and -o json exclude each other");
+	if (o->cmd == 'E' && !o->events)
+		o->events = 7;
+}
+
 int main(int argc, char **argv)
 {
+	enum {
+		O_SPORT = 256, O_DPORT, O_RSPORT, O_RDPORT, O_STATE, O_ICMP_TYPE,
+		O_ICMP_CODE, O_ICMP_ID,
+	};
 	static const struct option longopts[] = {
 		{ "dump", no_argument, NULL, 'L' },
+		{ "get", no_argument, NULL, 'G' },
+		{ "delete", no_argument, NULL, 'D' },
+		{ "create", no_argument, NULL, 'I' },
+		{ "update", no_argument, NULL, 'U' },
+		{ "event", no_argument, NULL, 'E' },
+		{ "flush", no_argument, NULL, 'F' },
 		{ "count", no_argument, NULL, 'C' },
 		{ "stats", no_argument, NULL, 'S' },
-		{ "flush", no_argument, NULL, 'F' },
 		{ "family", required_argument, NULL, 'f' },
 		{ "proto", required_argument, NULL, 'p' },
+		{ "src", required_argument, NULL, 's' },
+		{ "orig-src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },
+		{ "orig-dst", required_argument, NULL, 'd' },
+		{ "reply-src", required_argument, NULL, 'r' },
+		{ "reply-dst", required_argument, NULL, 'q' },
+		{ "sport", required_argument, NULL, O_SPORT },
+		{ "orig-port-src", required_argument, NULL, O_SPORT },
+		{ "dport", required_argument, NULL, O_DPORT },
+		{ "orig-port-dst", required_argument, NULL, O_DPORT },
+		{ "reply-port-src", required_argument, NULL, O_RSPORT },
+		{ "reply-port-dst", required_argument, NULL, O_RDPORT },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "icmp-type", required_argument, NULL, O_ICMP_TYPE },
+		{ "icmp-code", required_argument, NULL, O_ICMP_CODE },
+		{ "icmp-id", required_argument, NULL, O_ICMP_ID },
+		{ "mark", required_argument, NULL, 'm' },
+		{ "status", required_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "zero", no_argument, NULL, 'z' },
+		{ "event-mask", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ }
 	};
-	struct opts o = { .proto = -1 };
-	int c;
+	static const char *const outputs[] = {
+		"extended", "id", "timestamp", "xml", "json", "prometheus",
+	};
+	static const char *const events[] = { "NEW", "UPDATE", "DESTROY" };
+	struct family_info fi = {};
+	struct opts o = {};
+	unsigned int given = 0;
+	int c, dir;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":LCSFf:p:o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":LGDIUEFCSf:p:s:d:r:q:m:u:t:ze:o:b:hV",
+				longopts, NULL)) != -1) {
 		switch (c) {
-		case 'L': case 'C': case 'S': case 'F':
-			set_cmd(&o, c);
+		case 'L': case 'G': case 'D': case 'I': case 'U': case 'E':
+		case 'F': case 'C': case 'S':
+			set_cmd(&o, (char)c);
 			break;
 		case 'f':
 			if (!strcmp(optarg, "ipv4"))
-				o.family = NFPROTO_IPV4;
+				set_family(&o, NFPROTO_IPV4, "-f ipv4");
 			else if (!strcmp(optarg, "ipv6"))
-				o.family = NFPROTO_IPV6;
+				set_family(&o, NFPROTO_IPV6, "-f ipv6");
 			else
 				usage_error("unknown family: %s (ipv4 or ipv6)", optarg);
+			given |= 1U << G_F;
 			break;
 		case 'p':
-			o.proto = parse_proto(optarg);
+			o.proto = (uint8_t)parse_proto(optarg);
+			o.has |= 1U << CTRACK_FA_PROTO;
+			given |= 1U << G_P;
+			break;
+		case 's': parse_address(&o, ORIG_SRC, optarg); given |= 1U << G_S; break;
+		case 'd': parse_address(&o, ORIG_DST, optarg); given |= 1U << G_D; break;
+		case 'r': parse_address(&o, REPLY_SRC, optarg); given |= 1U << G_R; break;
+		case 'q': parse_address(&o, REPLY_DST, optarg); given |= 1U << G_Q; break;
+		case O_SPORT: parse_port(&o, ORIG_SRC, optarg); given |= 1U << G_SPORT; break;
+		case O_DPORT: parse_port(&o, ORIG_DST, optarg); given |= 1U << G_DPORT; break;
+		case O_RSPORT: parse_port(&o, REPLY_SRC, optarg); given |= 1U << G_RSPORT; break;
+		case O_RDPORT: parse_port(&o, REPLY_DST, optarg); given |= 1U << G_RDPORT; break;
+		case O_STATE: parse_state(&o, optarg); given |= 1U << G_STATE; break;
+		case O_ICMP_TYPE:
+			o.icmp_type = (uint8_t)number("ICMP type", optarg, 255);
+			o.has |= 1U << CTRACK_FA_ICMP_TYPE;
+			given |= 1U << G_ICMP;
+			break;
+		case O_ICMP_CODE:
+			o.icmp_code = (uint8_t)number("ICMP code", optarg, 255);
+			o.has |= 1U << CTRACK_FA_ICMP_CODE;
+			given |= 1U << G_ICMP;
+			break;
+		case O_ICMP_ID:
+			o.icmp_id = (uint16_t)number("ICMP id", optarg, 65535);
+			o.has |= 1U << CTRACK_FA_ICMP_ID;
+			given |= 1U << G_ICMP;
+			break;
+		case 'm': parse_mark(&o, optarg); given |= 1U << G_M; break;
+		case 'u': parse_status(&o, optarg); given |= 1U << G_U; break;
+		case 't':
+			o.timeout = (uint32_t)number("timeout", optarg, UINT32_MAX);
+			o.has_timeout = true;
+			given |= 1U << G_T;
+			break;
+		case 'z': o.zero = true; given |= 1U << G_Z; break;
+		case 'e':
+			if (!strcasecmp(optarg, "ALL"))
+				o.events = 7;
+			else
+				o.events = parse_list("event", optarg, events, ARRAY_SIZE(events));
+			given |= 1U << G_E;
 			break;
 		case 'o':
-			if (strcmp(optarg, "json"))
-				usage_error("unknown output format: %s", optarg);
-			o.out = OUT_JSON;
+			o.out |= parse_list("output format", optarg, outputs, ARRAY_SIZE(outputs));
+			given |= 1U << G_O;
+			break;
+		case 'b':
+			o.bufsize = (int)number("buffer size", optarg, 1U << 30);
+			given |= 1U << G_B;
 			break;
 		case 'h':
 			usage(stdout);
@@ -553,17 +1623,21 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument: %s", argv[optind]);
 	if (!o.cmd)
-		usage_error("no command given (-L, -C, -S or -F)");
-	if ((o.proto >= 0 || o.out) && o.cmd != 'L')
-		usage_error("-p and -o go with -L only");
-	if (o.family && o.cmd != 'L' && o.cmd != 'F')
-		usage_error("-f goes with -L and -F only");
+		usage_error("no command given (-L, -G, -D, -I, -U, -E, -F, -C or -S)");
+	check_opts(&o, given);
 
-	open_family();
+	open_family(&o, &fi);
 	switch (o.cmd) {
 	case 'L': return cmd_list(&o);
+	case 'G':
+		full_tuple(&o, &dir);
+		return cmd_get(&o, dir);
+	case 'D': return cmd_delete(&o);
+	case 'I': return cmd_create(&o);
+	case 'U': return cmd_update(&o);
+	case 'E': return cmd_events(&o, &fi);
 	case 'C': return cmd_count();
-	case 'S': return cmd_stats();
+	case 'S': return cmd_stats(&o);
 	case 'F': return cmd_flush(&o);
 	}
 	return 2;

@@ -3,7 +3,8 @@
  * ctrack: constants shared by the kernel module and its userspace tools.
  *
  * Values here are ABI: they appear in /proc/net/ctrack, in the netlink
- * family and in the xtables match. Append only; never renumber.
+ * family and in the xtables match. Append only; never renumber a value
+ * that a release has shipped.
  */
 #ifndef _UAPI_LINUX_CTRACK_H
 #define _UAPI_LINUX_CTRACK_H
@@ -41,6 +42,9 @@ enum ctrack_status_bit {
 #define CTRACK_S_CONFIRMED	(1U << CTRACK_S_CONFIRMED_BIT)
 #define CTRACK_S_DYING		(1U << CTRACK_S_DYING_BIT)
 
+/* The bits that CTRACK_CMD_NEW and CTRACK_CMD_UPDATE may set. */
+#define CTRACK_S_USER		(CTRACK_S_SEEN_REPLY | CTRACK_S_ASSURED)
+
 /* TCP states, in the order and with the meaning of nf_conntrack's. */
 enum ctrack_tcp_state {
 	CTRACK_TCP_NONE,
@@ -58,25 +62,41 @@ enum ctrack_tcp_state {
 
 /*
  * Generic netlink family (Documentation/netlink/specs/ctrack.yaml is its
- * spec). Every command needs CAP_NET_ADMIN in the user namespace that owns
- * the caller's network namespace, and acts on that namespace only.
+ * spec). Every command and every multicast group needs CAP_NET_ADMIN in
+ * the user namespace that owns the caller's network namespace, and acts
+ * on that namespace only.
  */
 #define CTRACK_GENL_NAME	"ctrack"
 #define CTRACK_GENL_VERSION	1
 
+/*
+ * Entry commands name the entry by a tuple (CTRACK_A_TUPLE_ORIG or
+ * CTRACK_A_TUPLE_REPLY); their dump forms (NLM_F_DUMP) act on every entry
+ * that matches CTRACK_A_FILTER (all entries without one).
+ */
 enum ctrack_cmd {
 	CTRACK_CMD_UNSPEC,
-	CTRACK_CMD_GET,		/* dump: every entry (filter: CTRACK_A_FAMILY, CTRACK_A_PROTO) */
-	CTRACK_CMD_NEW,		/* reserved */
-	CTRACK_CMD_UPDATE,	/* reserved */
-	CTRACK_CMD_DELETE,	/* reserved */
+	CTRACK_CMD_GET,		/* do: one entry; dump: every matching entry */
+	CTRACK_CMD_NEW,		/* create: tuple, timeout, [protoinfo, mark, status] */
+	CTRACK_CMD_UPDATE,	/* change timeout, mark, status of one entry */
+	CTRACK_CMD_DELETE,	/* do: one entry; dump: delete and report each match */
 	CTRACK_CMD_FLUSH,	/* every entry, or those of CTRACK_A_FAMILY */
 	CTRACK_CMD_COUNT,	/* reply: CTRACK_A_COUNT, CTRACK_A_MAX */
 	CTRACK_CMD_STATS,	/* reply: CTRACK_A_STATS, CTRACK_A_STATS_CPU... */
-	CTRACK_CMD_ZERO,	/* reserved */
+	CTRACK_CMD_ZERO,	/* as GET, and reset the counters it reports */
 	__CTRACK_CMD_MAX
 };
 #define CTRACK_CMD_MAX (__CTRACK_CMD_MAX - 1)
+
+/*
+ * Multicast groups. Events are entry messages whose command says what
+ * happened: CTRACK_CMD_NEW (confirmed into the table), CTRACK_CMD_UPDATE
+ * (TCP state, status or mark changed), CTRACK_CMD_DELETE (left the table;
+ * final counters, CTRACK_A_STOP).
+ */
+#define CTRACK_MCGRP_NEW	"new"
+#define CTRACK_MCGRP_UPDATE	"update"
+#define CTRACK_MCGRP_DESTROY	"destroy"
 
 /* Top-level attributes. */
 enum ctrack_attr {
@@ -93,12 +113,13 @@ enum ctrack_attr {
 	CTRACK_A_ID,		/* u64: stable for the entry's life, no pointer */
 	CTRACK_A_START,		/* u64: creation time, ns since the epoch */
 	CTRACK_A_USE,		/* u32: references */
-	CTRACK_A_FAMILY,	/* u8: NFPROTO_IPV4 or NFPROTO_IPV6 (filter) */
-	CTRACK_A_PROTO,		/* u8: IPPROTO_* (filter) */
-	CTRACK_A_COUNT,		/* u32: entries in this netns */
+	CTRACK_A_FAMILY,	/* u8: NFPROTO_IPV4 or NFPROTO_IPV6 (FLUSH) */
+	CTRACK_A_COUNT,		/* u32: entries in this netns; DELETE dump: deleted */
 	CTRACK_A_MAX,		/* u32: net.ctrack.max */
 	CTRACK_A_STATS,		/* nest: CTRACK_STAT_A_*, summed over CPUs */
 	CTRACK_A_STATS_CPU,	/* nest: CTRACK_STAT_A_* of one CPU (repeated) */
+	CTRACK_A_FILTER,	/* nest: CTRACK_FA_* (dumps) */
+	CTRACK_A_STOP,		/* u64: destruction time, ns since the epoch */
 	__CTRACK_A_MAX
 };
 #define CTRACK_A_MAXTYPE (__CTRACK_A_MAX - 1)
@@ -135,9 +156,56 @@ enum ctrack_protoinfo_attr {
 	CTRACK_PA_TCP_STATE,		/* u8: enum ctrack_tcp_state */
 	CTRACK_PA_TCP_WSCALE_ORIG,	/* u8 */
 	CTRACK_PA_TCP_WSCALE_REPLY,	/* u8 */
+	CTRACK_PA_TCP_FLAGS_ORIG,	/* u8: CTRACK_TCP_F_* */
+	CTRACK_PA_TCP_FLAGS_REPLY,	/* u8 */
 	__CTRACK_PA_MAX
 };
 #define CTRACK_PA_MAX (__CTRACK_PA_MAX - 1)
+
+/* What ctrack learnt about one side of a TCP connection. */
+#define CTRACK_TCP_F_WINDOW_SCALE	0x01	/* offered window scaling */
+#define CTRACK_TCP_F_SACK_PERM		0x02	/* offered SACK */
+#define CTRACK_TCP_F_CLOSE_INIT		0x04	/* sent the first FIN */
+#define CTRACK_TCP_F_BE_LIBERAL		0x08	/* no window checks (picked up) */
+#define CTRACK_TCP_F_DATA_UNACKED	0x10	/* has unacknowledged data */
+#define CTRACK_TCP_F_MAXACK_SET		0x20	/* has acknowledged something */
+
+/*
+ * A dump filter (CTRACK_A_FILTER): an entry matches when it matches every
+ * attribute given. Addresses need CTRACK_FA_FAMILY and have its length;
+ * a *_PLEN gives the prefix length (default: the whole address). Ports
+ * and ICMP fields need CTRACK_FA_PROTO. CTRACK_FA_STATUS matches when
+ * (status & STATUS_MASK) == STATUS, the mask defaulting to STATUS;
+ * CTRACK_FA_MARK when (mark & MARK_MASK) == MARK, the mask defaulting to
+ * all ones.
+ */
+enum ctrack_filter_attr {
+	CTRACK_FA_UNSPEC,
+	CTRACK_FA_FAMILY,		/* u8 */
+	CTRACK_FA_PROTO,		/* u8 */
+	CTRACK_FA_ORIG_SRC,		/* binary */
+	CTRACK_FA_ORIG_SRC_PLEN,	/* u8 */
+	CTRACK_FA_ORIG_DST,
+	CTRACK_FA_ORIG_DST_PLEN,
+	CTRACK_FA_REPLY_SRC,
+	CTRACK_FA_REPLY_SRC_PLEN,
+	CTRACK_FA_REPLY_DST,
+	CTRACK_FA_REPLY_DST_PLEN,
+	CTRACK_FA_ORIG_SPORT,		/* be16 */
+	CTRACK_FA_ORIG_DPORT,
+	CTRACK_FA_REPLY_SPORT,
+	CTRACK_FA_REPLY_DPORT,
+	CTRACK_FA_ICMP_TYPE,		/* u8 (original direction) */
+	CTRACK_FA_ICMP_CODE,		/* u8 */
+	CTRACK_FA_ICMP_ID,		/* be16 */
+	CTRACK_FA_TCP_STATE,		/* u8: enum ctrack_tcp_state */
+	CTRACK_FA_STATUS,		/* u32 */
+	CTRACK_FA_STATUS_MASK,		/* u32 */
+	CTRACK_FA_MARK,			/* u32 */
+	CTRACK_FA_MARK_MASK,		/* u32 */
+	__CTRACK_FA_MAX
+};
+#define CTRACK_FA_MAX (__CTRACK_FA_MAX - 1)
 
 /*
  * Counters (CTRACK_A_STATS, CTRACK_A_STATS_CPU): one u64 attribute per
@@ -159,6 +227,7 @@ enum ctrack_stat_attr {
 	CTRACK_STAT_A_VERDICT_MISS,
 	CTRACK_STAT_A_RELATED,
 	CTRACK_STAT_A_EXPIRED,
+	CTRACK_STAT_A_EVENT_LOST,
 	CTRACK_STAT_A_CPU,	/* u32 */
 	CTRACK_STAT_A_PAD,
 	__CTRACK_STAT_A_MAX

@@ -75,7 +75,7 @@ check "ctrack -F empties the table" wait_for 3 bash -c \
 check "session still works after the flush" hold_close
 
 # Errors: bad arguments (2), no privilege (1), no module (1).
-for args in "" "-L -x" "-L -f ipv5" "-C -p tcp" "-L -p nosuchproto" "-L -o xml" "-L extra"; do
+for args in "" "-L -x" "-L -f ipv5" "-C -p tcp" "-L -p nosuchproto" "-L -o yaml" "-L extra" "-G -p tcp" "-I -s 10.0.0.1 -d 10.0.0.2 -p udp --sport 1 --dport 2" "-L --sport 1" "-L -s 10.0.0.1 -d ::1" "-F -p tcp" "-S -o json" "-L -u FOO"; do
 	# shellcheck disable=SC2086
 	out=$(ip netns exec rt ctrack $args 2>&1 >/dev/null)
 	rc=$?
