@@ -34,17 +34,6 @@ const struct nla_policy ctrack_filter_policy[CTRACK_FA_MAX + 1] = {
 	[CTRACK_FA_MARK_MASK] = { .type = NLA_U32 },
 };
 
-static bool has_ports(u8 proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_UDPLITE;
-}
-
-static bool is_icmp(u8 proto)
-{
-	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-}
-
 /* A network-order mask of @plen leading ones over @len bytes. */
 static void prefix_mask(union nf_inet_addr *m, unsigned int plen, unsigned int len)
 {
@@ -137,7 +126,7 @@ int ctrack_filter_parse(struct ctrack_filter *f, const struct nlattr *nest,
 
 		if (!a)
 			continue;
-		if (!tb[CTRACK_FA_PROTO] || !has_ports(f->proto)) {
+		if (!tb[CTRACK_FA_PROTO] || !ctrack_proto_has_ports(f->proto)) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
 					    "ports need CTRACK_FA_PROTO TCP, UDP or UDP-Lite");
 			return -EINVAL;
@@ -145,7 +134,7 @@ int ctrack_filter_parse(struct ctrack_filter *f, const struct nlattr *nest,
 		f->port[i] = nla_get_be16(a);
 	}
 	for (i = CTRACK_FA_ICMP_TYPE; i <= CTRACK_FA_ICMP_ID; i++) {
-		if (tb[i] && (!tb[CTRACK_FA_PROTO] || !is_icmp(f->proto))) {
+		if (tb[i] && (!tb[CTRACK_FA_PROTO] || !ctrack_proto_is_icmp(f->proto))) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[i],
 					    "ICMP fields need CTRACK_FA_PROTO ICMP or ICMPv6");
 			return -EINVAL;
@@ -191,7 +180,7 @@ int ctrack_filter_parse(struct ctrack_filter *f, const struct nlattr *nest,
 	return 0;
 }
 
-static bool addr_match(const union nf_inet_addr *a, const union nf_inet_addr *want,
+static bool masked_eq(const union nf_inet_addr *a, const union nf_inet_addr *want,
 		       const union nf_inet_addr *mask)
 {
 	return !(((a->all[0] & mask->all[0]) ^ want->all[0]) |
@@ -232,7 +221,7 @@ bool ctrack_filter_match(const struct ctrack_filter *f,
 	port[CTRACK_FS_REPLY_DST] = r.dp.port;
 	for (i = 0; i < __CTRACK_FS_MAX; i++) {
 		if ((f->has & BIT(CTRACK_FA_ORIG_SRC + 2 * i)) &&
-		    !addr_match(addr[i], &f->addr[i], &f->mask[i]))
+		    !masked_eq(addr[i], &f->addr[i], &f->mask[i]))
 			return false;
 		if ((f->has & BIT(CTRACK_FA_ORIG_SPORT + i)) && port[i] != f->port[i])
 			return false;

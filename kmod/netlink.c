@@ -227,12 +227,6 @@ static const struct nla_policy protoinfo_policy[CTRACK_PA_MAX + 1] = {
 						 CTRACK_TCP_SYN_SENT2),
 };
 
-static bool has_ports(u8 proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_UDPLITE;
-}
-
 /* An attribute that must be there and is not: -EINVAL, naming it. */
 #define missing(extack, nest, type, msg) ({			\
 	NL_SET_ERR_MSG(extack, msg);				\
@@ -281,7 +275,7 @@ static int parse_tuple(const struct nlattr *nest, struct ctrack_tuple *t,
 	nla_memcpy(&t->src, tb[CTRACK_TA_SRC], alen);
 	nla_memcpy(&t->dst, tb[CTRACK_TA_DST], alen);
 
-	if (has_ports(t->proto)) {
+	if (ctrack_proto_has_ports(t->proto)) {
 		if (!tb[CTRACK_TA_SPORT])
 			return missing(extack, nest, CTRACK_TA_SPORT, "tuple without a source port");
 		if (!tb[CTRACK_TA_DPORT])

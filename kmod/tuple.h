@@ -48,6 +48,18 @@ struct ctrack_pkt {
 	struct ctrack_tuple inner;
 };
 
+/* Protocols whose tuples carry ports, and the ICMPs (type, code, id). */
+static inline bool ctrack_proto_has_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+static inline bool ctrack_proto_is_icmp(u8 proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
 enum ctrack_parse_res ctrack_tuple_parse(const struct sk_buff *skb,
 					 unsigned int nhoff, u8 family,
 					 struct ctrack_pkt *pkt);

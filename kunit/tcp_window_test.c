@@ -92,12 +92,10 @@ static enum ctrack_l4_verdict tw_send(struct kunit *test, struct tw *tw,
 {
 	struct ctrack_pkt pkt;
 	struct sk_buff *skb = tw_skb(test, dir, s, &pkt);
-	enum ctrack_l4_verdict v;
+	bool changed;
 
-	v = track(tw->e, skb, &pkt, dir, tw->cnet);
-	if (v == CTRACK_L4_ACCEPT && dir == CTRACK_DIR_REPLY)
-		set_bit(CTRACK_S_SEEN_REPLY_BIT, &tw->e->status);
-	return v;
+	/* track() also sets SEEN_REPLY, as for a real packet. */
+	return track(tw->e, skb, &pkt, dir, tw->cnet, &changed);
 }
 
 #define TW_O CTRACK_DIR_ORIGINAL
