@@ -23,7 +23,7 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CTRACK_VERSION=$(VERSION) modules
 
-tools: tools/testing/ctpkt tools/testing/ctnl tools/ctrack/ctrack
+tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack
 
 tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< -lmnl
@@ -31,7 +31,7 @@ tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
 tools/testing/ctpkt: tools/testing/ctpkt.c
 	$(CC) $(TOOLS_CFLAGS) -static -o $@ $<
 
-tools/testing/ctnl: tools/testing/ctnl.c include/uapi/linux/ctrack.h
+tools/testing/ctnl tools/testing/ctbulk: %: %.c include/uapi/linux/ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -o $@ $< -lmnl
 
 install: module
@@ -56,5 +56,5 @@ sparse:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -f tools/testing/ctpkt tools/testing/ctnl
+	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk
 	rm -rf build

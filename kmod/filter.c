@@ -111,8 +111,14 @@ int ctrack_filter_parse(struct ctrack_filter *f, const struct nlattr *nest,
 		if (tb[i])
 			f->has |= BIT(i);
 
-	if (tb[CTRACK_FA_FAMILY])
+	if (tb[CTRACK_FA_FAMILY]) {
 		f->family = nla_get_u8(tb[CTRACK_FA_FAMILY]);
+		if (f->family != NFPROTO_IPV4 && f->family != NFPROTO_IPV6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_FA_FAMILY],
+					    "family must be NFPROTO_IPV4 or NFPROTO_IPV6");
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < __CTRACK_FS_MAX; i++) {
 		err = parse_addr(f, tb, i, extack);
 		if (err)

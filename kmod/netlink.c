@@ -259,6 +259,11 @@ static int parse_tuple(const struct nlattr *nest, struct ctrack_tuple *t,
 		return missing(extack, nest, CTRACK_TA_DST, "tuple without a destination");
 	memset(t, 0, sizeof(*t));
 	t->l3num = nla_get_u8(tb[CTRACK_TA_FAMILY]);
+	if (t->l3num != NFPROTO_IPV4 && t->l3num != NFPROTO_IPV6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_TA_FAMILY],
+				    "family must be NFPROTO_IPV4 or NFPROTO_IPV6");
+		return -EINVAL;
+	}
 	t->proto = nla_get_u8(tb[CTRACK_TA_PROTO]);
 	alen = t->l3num == NFPROTO_IPV4 ? 4 : 16;
 	if (nla_len(tb[CTRACK_TA_SRC]) != alen || nla_len(tb[CTRACK_TA_DST]) != alen) {
@@ -435,9 +440,11 @@ static int cmd_new(struct sk_buff *skb, struct genl_info *info)
 	err = parse_tuple(info->attrs[CTRACK_A_TUPLE_ORIG], &t, info->extack);
 	if (err)
 		return err;
-	if (!ctrack_tuple_invert(&inv, &t)) {
+	/* As on the packet path: only an ICMP request starts an entry. */
+	if (!ctrack_tuple_invert(&inv, &t) ||
+	    (ctrack_proto_is_icmp(t.proto) && !ctrack_icmp_new(&t))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTRACK_A_TUPLE_ORIG],
-				    "this ICMP type has no answer and cannot make an entry");
+				    "only an ICMP request (echo, timestamp, ...) can start an entry");
 		return -EINVAL;
 	}
 	if (info->attrs[CTRACK_A_TUPLE_REPLY]) {
@@ -459,6 +466,9 @@ static int cmd_new(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
+	if (t.proto == IPPROTO_TCP && !info->attrs[CTRACK_A_PROTOINFO])
+		return missing(info->extack, NULL, CTRACK_A_PROTOINFO,
+			       "a TCP entry needs a TCP state");
 	if (t.proto == IPPROTO_TCP && !pinfo[CTRACK_PA_TCP_STATE])
 		return missing(info->extack, info->attrs[CTRACK_A_PROTOINFO],
 			       CTRACK_PA_TCP_STATE, "a TCP entry needs a TCP state");
@@ -542,70 +552,120 @@ static int cmd_delete(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* A dump's state, kept between its messages. */
+/* What a dump keeps between its messages, beside cb->ctx. */
+struct dump_state {
+	bool parsed;
+	struct ctrack_filter filter;
+	unsigned int nsent, cap;
+	u64 *sent;	/* ids of the current bucket's entries already sent */
+};
+
 struct dump_ctx {
 	unsigned int bucket;	/* next bucket to list */
-	unsigned int skip;	/* entries of it already sent (see dump_entries) */
-	struct ctrack_filter *filter;
 	u8 cmd;			/* GET, ZERO or DELETE */
+	struct dump_state *st;
 };
 
 static_assert(sizeof(struct dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
 
+static void dump_free(struct dump_state *st)
+{
+	if (st)
+		kfree(st->sent);
+	kfree(st);
+}
+
+/*
+ * Only allocate here: 6.1 gives ->start no extack, so the request is
+ * checked in the first dump_entries() call, whose errors reach the caller
+ * with their message (in NLMSG_DONE) on every kernel alike.
+ */
 static int dump_start(struct netlink_callback *cb)
 {
-	struct nlattr **attrs = ctrack_dump_attrs(cb);
 	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
 	const struct genlmsghdr *g = nlmsg_data(cb->nlh);
-	int err;
+	struct dump_state *st;
 
 	memset(ctx, 0, sizeof(*ctx));
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->cap = 32;
+	st->sent = kmalloc_array(st->cap, sizeof(*st->sent), GFP_KERNEL);
+	if (!st->sent) {
+		dump_free(st);
+		return -ENOMEM;
+	}
+	ctx->cmd = g->cmd;
+	ctx->st = st;
+	return 0;
+}
+
+/* Check the request and parse its filter. */
+static int dump_parse(struct netlink_callback *cb, struct dump_state *st)
+{
+	struct nlattr **attrs = ctrack_dump_attrs(cb);
+
 	if (attrs[CTRACK_A_TUPLE_ORIG] || attrs[CTRACK_A_TUPLE_REPLY]) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[CTRACK_A_TUPLE_ORIG] ?:
 				    attrs[CTRACK_A_TUPLE_REPLY],
 				    "a dump selects entries with CTRACK_A_FILTER, not a tuple");
 		return -EINVAL;
 	}
-	ctx->cmd = g->cmd;
-	ctx->filter = kmalloc(sizeof(*ctx->filter), GFP_KERNEL);
-	if (!ctx->filter)
-		return -ENOMEM;
-	err = ctrack_filter_parse(ctx->filter, attrs[CTRACK_A_FILTER], cb->extack);
-	if (err) {
-		kfree(ctx->filter);
-		ctx->filter = NULL;
-	}
-	return err;
+	return ctrack_filter_parse(&st->filter, attrs[CTRACK_A_FILTER], cb->extack);
 }
 
 static int dump_done(struct netlink_callback *cb)
 {
-	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
-
-	kfree(ctx->filter);
+	dump_free(((struct dump_ctx *)cb->ctx)->st);
 	return 0;
 }
 
+static bool was_sent(const struct dump_state *st, u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nsent; i++)
+		if (st->sent[i] == id)
+			return true;
+	return false;
+}
+
+/* Room for one more id; false when memory is short (try again later). */
+static bool sent_room(struct dump_state *st)
+{
+	u64 *more;
+
+	if (st->nsent < st->cap)
+		return true;
+	more = krealloc_array(st->sent, 2 * st->cap, sizeof(*more), GFP_ATOMIC);
+	if (!more)
+		return false;
+	st->sent = more;
+	st->cap *= 2;
+	return true;
+}
+
 /*
- * GET lists the table a whole bucket at a time: a bucket that does not
- * fit is trimmed off and sent again, complete, in the next message. An
- * entry never changes bucket, so one that lives through the whole dump is
- * sent exactly once however others come and go. Only a bucket too long
- * for an empty message is split, resuming by position (ctx->skip); that
- * needs chains of dozens of entries, which the table's sizing rules out.
+ * The table is listed a bucket at a time. An entry never changes bucket,
+ * and within a bucket the dump remembers which entries it has sent (by
+ * id), so an entry that lives through the whole dump is sent exactly
+ * once however others come and go:
  *
- * DELETE and ZERO change what they report, so nothing they put in a
- * message is trimmed off again. DELETE kills an entry only once its
- * message is written, and resumes at the start of the bucket: the entries
- * it killed are gone from it, so none is reported twice and none missed.
- * ZERO resumes by position; should an entry come or go in that very
- * bucket between two messages, one entry may be reported twice (the second
- * time with the counters the first reading reset) or left for the next
- * reading: counts are never lost nor counted twice.
+ * GET: a bucket that does not fit in the message is trimmed off and sent
+ * again, whole, in the next one. A bucket that does not fit even in an
+ * empty message is split; the next message skips the entries it sent.
+ *
+ * ZERO resets what it reports, so nothing is trimmed off: the next
+ * message goes on in the same bucket and skips what was sent.
+ *
+ * DELETE kills an entry once its message is written and goes on at the
+ * start of the bucket: what it killed is gone from it.
  */
 static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_ctx *ctx = (struct dump_ctx *)cb->ctx;
+	struct dump_state *st = ctx->st;
 	struct net *net = sock_net(skb->sk);
 	struct fill f = {
 		.portid = NETLINK_CB(cb->skb).portid,
@@ -614,39 +674,60 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 		.cmd = ctx->cmd,
 		.zero = ctx->cmd == CTRACK_CMD_ZERO,
 	};
+	unsigned int start = 0;	/* where the current bucket began */
+	int err = 0;
 
+	if (!st->parsed) {
+		err = dump_parse(cb, st);
+		if (err)
+			return err;
+		st->parsed = true;
+	}
 	rcu_read_lock();
 	for (; ctx->bucket < ctrack_hash_size; ctx->bucket++) {
-		unsigned int start = skb->len, n = 0;
 		struct ctrack_hnode *h;
 
+		start = skb->len;
 		hlist_for_each_entry_rcu(h, &ctrack_hash[ctx->bucket], node) {
 			struct ctrack_entry *e = ctrack_hnode_entry(h);
 			unsigned int here = skb->len;
+			u64 id;
 
 			if (!ctrack_hnode_listed(h, net) ||
-			    !ctrack_filter_match(ctx->filter, e))
+			    !ctrack_filter_match(&st->filter, e))
 				continue;
-			if (n++ < ctx->skip)
+			if (ctx->cmd == CTRACK_CMD_DELETE) {
+				if (fill_entry(skb, e, &f) < 0)
+					goto out;
+				/* Another CPU killed it first: not ours to report. */
+				if (!ctrack_entry_kill(e))
+					skb_trim(skb, here);
 				continue;
-			if (fill_entry(skb, e, &f) < 0) {
-				if (ctx->cmd == CTRACK_CMD_GET && start) {
-					skb_trim(skb, start);
-					ctx->skip = 0;
-				} else if (ctx->cmd != CTRACK_CMD_DELETE) {
-					ctx->skip = n - 1;
-				}
-				goto out;
 			}
-			/* Another CPU killed it first: its report is not ours. */
-			if (ctx->cmd == CTRACK_CMD_DELETE && !ctrack_entry_kill(e))
-				skb_trim(skb, here);
+			id = entry_id(e);
+			if (was_sent(st, id))
+				continue;
+			if (!sent_room(st)) {
+				/* Nothing sent yet: no progress possible. */
+				if (!skb->len)
+					err = -ENOMEM;
+				goto trim;
+			}
+			if (fill_entry(skb, e, &f) < 0)
+				goto trim;
+			st->sent[st->nsent++] = id;
 		}
-		ctx->skip = 0;
+		st->nsent = 0;
+	}
+	goto out;
+trim:
+	if (ctx->cmd == CTRACK_CMD_GET && start) {
+		skb_trim(skb, start);
+		st->nsent = 0;
 	}
 out:
 	rcu_read_unlock();
-	return skb->len;
+	return err ?: skb->len;
 }
 
 static int cmd_flush(struct sk_buff *skb, struct genl_info *info)

@@ -208,7 +208,7 @@ static void ft_reject_test(struct kunit *test)
 	struct ft *ft;
 	int i;
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < 10; i++) {
 		ft = ft_begin(test);
 		switch (i) {
 		case 0:	/* an address without a family */
@@ -243,6 +243,9 @@ static void ft_reject_test(struct kunit *test)
 			break;
 		case 8:	/* a mask without its value */
 			nla_put_u32(ft->skb, CTRACK_FA_MARK_MASK, 1);
+			break;
+		case 9:	/* a family in the policy's range, but not IP */
+			nla_put_u8(ft->skb, CTRACK_FA_FAMILY, NFPROTO_BRIDGE);
 			break;
 		}
 		KUNIT_EXPECT_EQ_MSG(test, ft_parse(ft), -EINVAL, "case %d", i);

@@ -10,8 +10,7 @@
 #
 # Environment: KO_61, KO_612, KO_DEBUG, KUNIT_KO_DEBUG (module files),
 # DEBUG_KERNEL (bzImage). An empty KO_612 or DEBUG_KERNEL skips that run.
-# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTNL (prebuilt
-# tools/testing/ctnl), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
+# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
 # CTRACK_VM_DEBUG_TIMEOUT (1800).
 #
 # Prints every result line prefixed with its run, then one line
@@ -81,19 +80,17 @@ if [ -z "$cli" ]; then
 fi
 [ -n "$cli" ] && test_args+=(--bin "$(abspath "$cli")")
 
-# The raw netlink request tool of the negative tests, built here unless
-# $CTNL names one.
-ctnl=${CTNL:-}
-if [ -z "$ctnl" ]; then
-	mkdir -p "$all.d"
-	ctnl=$all.d/ctnl
-	if ! ${CC:-cc} -O2 -Wall -Wextra -Werror -I"$top/include/uapi" -o "$ctnl" \
-		"$top/tools/testing/ctnl.c" -lmnl; then
-		add "FAIL: [all] building tools/testing/ctnl.c"
-		ctnl=
+# The netlink test tools (ctnl: raw requests for the negative tests;
+# ctbulk: fills the table fast), built here.
+mkdir -p "$all.d"
+for tool in ctnl ctbulk; do
+	if ${CC:-cc} -O2 -Wall -Wextra -Werror -I"$top/include/uapi" -o "$all.d/$tool" \
+		"$top/tools/testing/$tool.c" -lmnl; then
+		test_args+=(--bin "$all.d/$tool")
+	else
+		add "FAIL: [all] building tools/testing/$tool.c"
 	fi
-fi
-[ -n "$ctnl" ] && test_args+=(--bin "$(abspath "$ctnl")")
+done
 
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {

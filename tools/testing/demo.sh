@@ -14,8 +14,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/demo/demo.sh" "$tmp/"
 cc -O2 -Wall -o "$tmp/ctpkt" "$top/tools/testing/ctpkt.c"
+cc -O2 -Wall -I"$top/include/uapi" -DCTRACK_TOOLS_VERSION="\"$(cat "$top/VERSION")\"" \
+	-o "$tmp/ctrack" "$top/tools/ctrack/ctrack.c" -lmnl
 bash "$top/tools/testing/qemu/run-vm.sh" --kernel "$kernel" \
 	--modules-from "$(dirname "$kdir")" --extra-ko "$cache/modules/demo/ctrack.ko" \
-	--bin "$tmp/ctpkt" --tests "$tmp" --timeout 180 --log "$tmp/console.log" >/dev/null || true
+	--bin "$tmp/ctpkt" --bin "$tmp/ctrack" --tests "$tmp" --timeout 180 --log "$tmp/console.log" >/dev/null || true
 # The demo's own output, without the harness's bookkeeping.
 tr -d '\r' <"$tmp/console.log" | sed -n '/^=== demo.sh$/,/^=== demo.sh:/p' | sed '1d;$d'

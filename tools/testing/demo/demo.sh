@@ -11,6 +11,12 @@ say() { printf '\n### %s\n' "$*"; }
 ctrack_load
 topo_up
 servers_up
+# The router's events, from here on (shown at the end).
+ip netns exec rt ctrack -E >/tmp/events 2>/dev/null &
+events_pid=$!
+wait_for 5 bash -c "ip netns exec rt ctrack -I -p udp -s 10.9.9.9 -d 10.9.9.8 --sport 1 \
+	--dport 1 -t 1 >/dev/null 2>&1; grep -q 10.9.9.9 /tmp/events"
+ip netns exec rt ctrack -D -p udp -s 10.9.9.9 >/dev/null 2>&1
 
 say "TCP request/response over IPv4 and IPv6 (closed with FIN)"
 ip netns exec cl ctpkt tcpreq 10.0.2.1 8080 && echo ok
@@ -28,8 +34,12 @@ say "an invalid packet: TCP SYN+FIN"
 ip netns exec cl ctpkt tcp 10.0.1.1 10.0.2.1 4444 8080 SF && echo sent
 wait_for 3 bash -c "test \$(ctstat sv invalid) -gt 0"
 
-say "router: cat /proc/net/ctrack"
-ip netns exec rt cat /proc/net/ctrack
+say "router: ctrack -L (the same lines as /proc/net/ctrack)"
+ip netns exec rt ctrack -L
+say "router: ctrack -L -p tcp --dport 9090 -o json"
+ip netns exec rt ctrack -L -p tcp --dport 9090 -o json
+say "router: ctrack -S"
+ip netns exec rt ctrack -S
 say "router: /proc/net/stat/ctrack, summed over CPUs"
 for f in entries found new invalid ignore insert insert_failed drop early_drop related expired verdict_miss; do
 	printf '%-14s %s\n' "$f" "$(ctstat rt $f)"
@@ -38,4 +48,11 @@ say "server: invalid packets counted"
 echo "invalid=$(ctstat sv invalid)"
 say "closing the open session"
 hold_close && echo closed
+wait_for 3 grep -q 'TIME_WAIT.*dport=9090' /tmp/events
+kill "$events_pid"
+wait "$events_pid"
+say "router: the session on port 9090 as ctrack -E saw it"
+grep -v 10.9.9.9 /tmp/events | grep 'dport=9090'
+say "router: the first lines of ctrack -E"
+grep -v 10.9.9.9 /tmp/events | head -n 6
 pass "demo"
