@@ -360,7 +360,7 @@ static struct ctrack_entry *request_entry(struct genl_info *info)
 	return e;
 }
 
-/* GET and ZERO of one entry. */
+/* GET, ZERO and DELETE of one entry: the reply is the entry. */
 static int cmd_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fill f = {
@@ -380,6 +380,13 @@ static int cmd_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(ENTRY_MSG_SIZE, GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
+		goto out;
+	}
+	/* Deleted first, so that the reply has its final counters. */
+	if (f.cmd == CTRACK_CMD_DELETE && !ctrack_entry_kill(e)) {
+		NL_SET_ERR_MSG(info->extack, "the entry went away meanwhile");
+		nlmsg_free(msg);
+		err = -ENOENT;
 		goto out;
 	}
 	err = fill_entry(msg, e, &f);
@@ -503,8 +510,10 @@ static int cmd_new(struct sk_buff *skb, struct genl_info *info)
 
 static int cmd_update(struct sk_buff *skb, struct genl_info *info)
 {
+	u32 secs = 0, status, old_mark;
+	unsigned long old_status;
 	struct ctrack_entry *e;
-	u32 secs = 0, status;
+	bool changed;
 	int err;
 
 	if (!info->attrs[CTRACK_A_TIMEOUT] && !info->attrs[CTRACK_A_MARK] &&
@@ -520,7 +529,10 @@ static int cmd_update(struct sk_buff *skb, struct genl_info *info)
 	e = request_entry(info);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
+	/* Under e->lock, as the packet path changes status. */
 	spin_lock_bh(&e->lock);
+	old_status = READ_ONCE(e->status);
+	old_mark = e->mark;
 	if (info->attrs[CTRACK_A_MARK])
 		WRITE_ONCE(e->mark, nla_get_u32(info->attrs[CTRACK_A_MARK]));
 	if (info->attrs[CTRACK_A_TIMEOUT])
@@ -529,26 +541,13 @@ static int cmd_update(struct sk_buff *skb, struct genl_info *info)
 		set_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
 	if (status & CTRACK_S_ASSURED)
 		set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+	changed = e->mark != old_mark ||
+		  ((READ_ONCE(e->status) ^ old_status) & CTRACK_S_USER);
 	spin_unlock_bh(&e->lock);
-	ctrack_event(e, CTRACK_EV_UPDATE);
+	/* A new timeout alone is no event, as for packets. */
+	if (changed)
+		ctrack_event(e, CTRACK_EV_UPDATE);
 	ctrack_entry_put(e);
-	return 0;
-}
-
-static int cmd_delete(struct sk_buff *skb, struct genl_info *info)
-{
-	struct ctrack_entry *e;
-	bool killed;
-
-	e = request_entry(info);
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-	killed = ctrack_entry_kill(e);
-	ctrack_entry_put(e);
-	if (!killed) {
-		NL_SET_ERR_MSG(info->extack, "the entry went away meanwhile");
-		return -ENOENT;
-	}
 	return 0;
 }
 
@@ -882,7 +881,7 @@ static const struct genl_ops ctrack_genl_ops[] = {
 	ENTRY_OP(CTRACK_CMD_GET, cmd_get, get_policy),
 	DO_OP(CTRACK_CMD_NEW, cmd_new, new_policy),
 	DO_OP(CTRACK_CMD_UPDATE, cmd_update, update_policy),
-	ENTRY_OP(CTRACK_CMD_DELETE, cmd_delete, get_policy),
+	ENTRY_OP(CTRACK_CMD_DELETE, cmd_get, get_policy),
 	DO_OP(CTRACK_CMD_FLUSH, cmd_flush, flush_policy),
 	DO_OP(CTRACK_CMD_COUNT, cmd_count, none_policy),
 	DO_OP(CTRACK_CMD_STATS, cmd_stats, none_policy),

@@ -45,8 +45,9 @@ enum ctrack_stat {
 	__CTRACK_STAT_MAX
 };
 
+/* 64 bits: a busy box wraps 32-bit counters within hours. */
 struct ctrack_stats {
-	unsigned int c[__CTRACK_STAT_MAX];
+	u64 c[__CTRACK_STAT_MAX];
 };
 
 struct ctrack_net {

@@ -177,7 +177,7 @@ static int stat_show(struct seq_file *s, void *v)
 
 		seq_printf(s, "%08x", atomic_read(&cnet->count));
 		for (i = 0; i < __CTRACK_STAT_MAX; i++)
-			seq_printf(s, " %08x", READ_ONCE(st->c[i]));
+			seq_printf(s, " %08llx", READ_ONCE(st->c[i]));
 		seq_putc(s, '\n');
 	}
 	return 0;

@@ -717,8 +717,9 @@ static void print_entry(const struct opts *o, const struct entry *e, bool event)
 static void summary(const char *what, unsigned int n)
 {
 	fflush(stdout);
-	fprintf(stderr, "ctrack v%s: %u flow %s been %s.\n", CTRACK_TOOLS_VERSION,
-		n, n == 1 ? "entry has" : "entries have", what);
+	/* conntrack's words, plural even for one: scripts match them. */
+	fprintf(stderr, "ctrack v%s: %u flow entries have been %s.\n",
+		CTRACK_TOOLS_VERSION, n, what);
 }
 
 /* Requests ---------------------------------------------------------------- */
@@ -908,8 +909,9 @@ static int cmd_get(const struct opts *o, int dir)
 }
 
 /*
- * -D with a full tuple shows the entry, then deletes it; with filters,
- * the kernel deletes every match in one pass and reports each.
+ * -D with a full tuple deletes that entry, with filters every match in
+ * one kernel pass; the kernel reports each deleted entry, final counters
+ * included.
  */
 static int cmd_delete(const struct opts *o)
 {
@@ -918,7 +920,6 @@ static int cmd_delete(const struct opts *o)
 
 	if (full_tuple(o, &dir)) {
 		xml_begin(o);
-		one(o, CTRACK_CMD_GET, dir, "deleting the entry", &ctx);
 		one(o, CTRACK_CMD_DELETE, dir, "deleting the entry", &ctx);
 		xml_end(o);
 	} else {
@@ -1230,8 +1231,8 @@ static int cmd_events(const struct opts *o, const struct family_info *fi)
 	}
 	xml_end(o);
 	fflush(stdout);
-	fprintf(stderr, "ctrack v%s: %u flow event%s been shown.\n",
-		CTRACK_TOOLS_VERSION, ctx.n, ctx.n == 1 ? " has" : "s have");
+	fprintf(stderr, "ctrack v%s: %u flow events have been shown.\n",
+		CTRACK_TOOLS_VERSION, ctx.n);
 	return 0;
 }
 

@@ -92,6 +92,24 @@ for tool in ctnl ctbulk; do
 	fi
 done
 
+# Checks on the host: the netlink spec agrees with the uAPI header, and
+# ctrack --help with ctrack.8.
+host_check() {
+	local name=$1
+	shift
+	if "$@" >"$all.host" 2>&1; then
+		add "PASS: [host] $name"
+	else
+		add "FAIL: [host] $name: $(tr '\n' ' ' <"$all.host")"
+	fi
+}
+host_check "Documentation/netlink/specs/ctrack.yaml agrees with the uAPI header" \
+	/usr/bin/python3 "$top/Documentation/netlink/check-spec.py"
+if [ -n "$cli" ]; then
+	host_check "ctrack --help and ctrack.8 list the same options" \
+		bash "$top/tools/testing/man-check.sh" "$cli" "$top/tools/ctrack/ctrack.8"
+fi
+
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {
 	local k

@@ -70,19 +70,21 @@ enum ctrack_tcp_state {
 #define CTRACK_GENL_VERSION	1
 
 /*
- * Entry commands name the entry by a tuple (CTRACK_A_TUPLE_ORIG or
- * CTRACK_A_TUPLE_REPLY); their dump forms (NLM_F_DUMP) act on every entry
- * that matches CTRACK_A_FILTER (all entries without one).
+ * GET, DELETE, UPDATE and ZERO name one entry by a tuple
+ * (CTRACK_A_TUPLE_ORIG or CTRACK_A_TUPLE_REPLY). GET, DELETE and ZERO
+ * also have a dump form (NLM_F_DUMP) that acts on every entry matching
+ * CTRACK_A_FILTER (all entries without one) and reports each. NEW is
+ * always exclusive: it fails with EEXIST if the tuple is taken.
  */
 enum ctrack_cmd {
 	CTRACK_CMD_UNSPEC,
 	CTRACK_CMD_GET,		/* do: one entry; dump: every matching entry */
 	CTRACK_CMD_NEW,		/* create: tuple, timeout, [protoinfo, mark, status] */
 	CTRACK_CMD_UPDATE,	/* change timeout, mark, status of one entry */
-	CTRACK_CMD_DELETE,	/* do: one entry; dump: delete and report each match */
+	CTRACK_CMD_DELETE,	/* reply (do) or report (dump): each entry deleted */
 	CTRACK_CMD_FLUSH,	/* every entry, or those of CTRACK_A_FAMILY */
 	CTRACK_CMD_COUNT,	/* reply: CTRACK_A_COUNT, CTRACK_A_MAX */
-	CTRACK_CMD_STATS,	/* reply: CTRACK_A_STATS, CTRACK_A_STATS_CPU... */
+	CTRACK_CMD_STATS,	/* reply: COUNT, MAX, STATS, STATS_CPU... */
 	CTRACK_CMD_ZERO,	/* as GET, and reset the counters it reports */
 	__CTRACK_CMD_MAX
 };
@@ -92,7 +94,7 @@ enum ctrack_cmd {
  * Multicast groups. Events are entry messages whose command says what
  * happened: CTRACK_CMD_NEW (confirmed into the table), CTRACK_CMD_UPDATE
  * (TCP state, status or mark changed), CTRACK_CMD_DELETE (left the table;
- * final counters, CTRACK_A_STOP).
+ * final counters, CTRACK_A_STOP, no CTRACK_A_TIMEOUT).
  */
 #define CTRACK_MCGRP_NEW	"new"
 #define CTRACK_MCGRP_UPDATE	"update"
@@ -114,7 +116,7 @@ enum ctrack_attr {
 	CTRACK_A_START,		/* u64: creation time, ns since the epoch */
 	CTRACK_A_USE,		/* u32: references */
 	CTRACK_A_FAMILY,	/* u8: NFPROTO_IPV4 or NFPROTO_IPV6 (FLUSH) */
-	CTRACK_A_COUNT,		/* u32: entries in this netns; DELETE dump: deleted */
+	CTRACK_A_COUNT,		/* u32: entries in this netns */
 	CTRACK_A_MAX,		/* u32: net.ctrack.max */
 	CTRACK_A_STATS,		/* nest: CTRACK_STAT_A_*, summed over CPUs */
 	CTRACK_A_STATS_CPU,	/* nest: CTRACK_STAT_A_* of one CPU (repeated) */

@@ -156,7 +156,7 @@ others=$(ctlist rt | grep -v 'dport=7777 ' | norm)
 out=$(ip netns exec rt ctrack -D -p tcp -s 10.0.1.1 -d 10.0.2.99 --sport 40000 --dport 7777 2>&1)
 check "ctrack -D by tuple prints the entry and the summary" bash -c \
 	"echo '$out' | grep -q '^tcp .*dport=7777 ' &&
-	 echo '$out' | grep -qx 'ctrack v[^:]*: 1 flow entry has been deleted.'"
+	 echo '$out' | grep -qx 'ctrack v[^:]*: 1 flow entries have been deleted.'"
 check "... the entry is gone, every other entry is still there" \
 	test "$(ctlist rt | norm)" = "$others"
 others=$(ctlist rt | grep -v '^udp ' | norm)
