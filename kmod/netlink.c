@@ -188,6 +188,9 @@ void ctrack_event(struct ctrack_entry *e, enum ctrack_event ev)
 	struct sk_buff *skb;
 	int err;
 
+	/* An entry on its way out announces nothing but its end. */
+	if (ev != CTRACK_EV_DESTROY && test_bit(CTRACK_S_DYING_BIT, &e->status))
+		return;
 	rcu_read_lock();	/* against ctrack_netlink_exit() */
 	if (!READ_ONCE(events_on) ||
 	    !genl_has_listeners(&ctrack_genl_family, net, ev))
@@ -267,7 +270,8 @@ static int parse_tuple(const struct nlattr *nest, struct ctrack_tuple *t,
 	t->proto = nla_get_u8(tb[CTRACK_TA_PROTO]);
 	alen = t->l3num == NFPROTO_IPV4 ? 4 : 16;
 	if (nla_len(tb[CTRACK_TA_SRC]) != alen || nla_len(tb[CTRACK_TA_DST]) != alen) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CTRACK_TA_SRC],
+		NL_SET_ERR_MSG_ATTR(extack, nla_len(tb[CTRACK_TA_SRC]) != alen ?
+				    tb[CTRACK_TA_SRC] : tb[CTRACK_TA_DST],
 				    "address length does not match the family");
 		return -EINVAL;
 	}
@@ -408,6 +412,10 @@ static int check_timeout(struct genl_info *info, u32 *secs)
 	struct nlattr *a = info->attrs[CTRACK_A_TIMEOUT];
 
 	*secs = nla_get_u32(a);
+	if (!*secs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "a timeout of 0 would expire at once");
+		return -ERANGE;
+	}
 	if (*secs > MAX_TIMEOUT_SECS) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "timeout longer than an entry can hold (S32_MAX jiffies)");
@@ -485,9 +493,7 @@ static int cmd_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	rcu_read_lock();
-	e = ctrack_entry_alloc(net, &t, GFP_ATOMIC);
-	rcu_read_unlock();
+	e = ctrack_entry_alloc(net, &t, GFP_KERNEL);
 	if (IS_ERR(e)) {
 		if (PTR_ERR(e) == -ENOSPC)
 			NL_SET_ERR_MSG(info->extack, "the table is full (net.ctrack.max)");
@@ -544,11 +550,17 @@ static int cmd_update(struct sk_buff *skb, struct genl_info *info)
 	changed = e->mark != old_mark ||
 		  ((READ_ONCE(e->status) ^ old_status) & CTRACK_S_USER);
 	spin_unlock_bh(&e->lock);
-	/* A new timeout alone is no event, as for packets. */
-	if (changed)
+	err = 0;
+	if (test_bit(CTRACK_S_DYING_BIT, &e->status)) {
+		/* Killed since the lookup: what was changed is gone with it. */
+		NL_SET_ERR_MSG(info->extack, "the entry went away meanwhile");
+		err = -ENOENT;
+	} else if (changed) {
+		/* A new timeout alone is no event, as for packets. */
 		ctrack_event(e, CTRACK_EV_UPDATE);
+	}
 	ctrack_entry_put(e);
-	return 0;
+	return err;
 }
 
 /* What a dump keeps between its messages, beside cb->ctx. */
@@ -689,18 +701,24 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 		start = skb->len;
 		hlist_for_each_entry_rcu(h, &ctrack_hash[ctx->bucket], node) {
 			struct ctrack_entry *e = ctrack_hnode_entry(h);
-			unsigned int here = skb->len;
 			u64 id;
 
 			if (!ctrack_hnode_listed(h, net) ||
 			    !ctrack_filter_match(&st->filter, e))
 				continue;
 			if (ctx->cmd == CTRACK_CMD_DELETE) {
-				if (fill_entry(skb, e, &f) < 0)
+				/*
+				 * Killed before it is written, so that the report
+				 * has its final counters: only with room for it.
+				 */
+				if (skb_tailroom(skb) <
+				    nlmsg_total_size(GENL_HDRLEN + ENTRY_MSG_SIZE))
 					goto out;
 				/* Another CPU killed it first: not ours to report. */
 				if (!ctrack_entry_kill(e))
-					skb_trim(skb, here);
+					continue;
+				if (WARN_ON_ONCE(fill_entry(skb, e, &f) < 0))
+					goto out;
 				continue;
 			}
 			id = entry_id(e);
@@ -717,6 +735,12 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 			st->sent[st->nsent++] = id;
 		}
 		st->nsent = 0;
+		/* A filter that matches little makes long walks: breathe. */
+		if ((ctx->bucket & 255) == 255) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	goto out;
 trim:
@@ -798,6 +822,17 @@ static int put_stat_nest(struct sk_buff *msg, int type, const u64 *c, int cpu)
 	return 0;
 }
 
+/* One CPU's counters (a u64 read may tear on 32-bit: ctrack targets x86_64). */
+static void read_stats(const struct ctrack_net *cnet, int cpu, u64 *c)
+{
+	const struct ctrack_stats *st = per_cpu_ptr(cnet->stats, cpu);
+	int i;
+
+	for (i = 0; i < __CTRACK_STAT_MAX; i++)
+		c[i] = READ_ONCE(st->c[i]);
+}
+
+/* STATS (do): the table's size and maximum, and the counters' totals. */
 static int put_stats(struct sk_buff *msg, struct net *net)
 {
 	struct ctrack_net *cnet = ctrack_pernet(net);
@@ -805,28 +840,50 @@ static int put_stats(struct sk_buff *msg, struct net *net)
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
-		const struct ctrack_stats *st = per_cpu_ptr(cnet->stats, cpu);
-
+		read_stats(cnet, cpu, one);
 		for (i = 0; i < __CTRACK_STAT_MAX; i++)
-			total[i] += READ_ONCE(st->c[i]);
+			total[i] += one[i];
 	}
 	if (put_count(msg, net) ||
 	    put_stat_nest(msg, CTRACK_A_STATS, total, -1))
 		return -EMSGSIZE;
-	for_each_possible_cpu(cpu) {
-		const struct ctrack_stats *st = per_cpu_ptr(cnet->stats, cpu);
-
-		for (i = 0; i < __CTRACK_STAT_MAX; i++)
-			one[i] = READ_ONCE(st->c[i]);
-		if (put_stat_nest(msg, CTRACK_A_STATS_CPU, one, cpu))
-			return -EMSGSIZE;
-	}
 	return 0;
 }
 
 static int cmd_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	return reply(info, CTRACK_CMD_STATS, put_stats);
+}
+
+/*
+ * STATS (dump): one message per possible CPU, however many there are
+ * (one reply for all would outgrow a message beyond a few dozen CPUs).
+ * cb->args[0] is the next CPU.
+ */
+static int dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ctrack_net *cnet = ctrack_pernet(sock_net(skb->sk));
+	u64 one[__CTRACK_STAT_MAX];
+	int cpu;
+
+	for (cpu = cb->args[0]; cpu < nr_cpu_ids; cpu++) {
+		void *hdr;
+
+		if (!cpu_possible(cpu))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &ctrack_genl_family, NLM_F_MULTI, CTRACK_CMD_STATS);
+		if (!hdr)
+			break;
+		read_stats(cnet, cpu, one);
+		if (put_stat_nest(skb, CTRACK_A_STATS_CPU, one, cpu)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = cpu;
+	return skb->len;
 }
 
 static const struct nla_policy get_policy[CTRACK_A_MAXTYPE + 1] = {
@@ -884,7 +941,14 @@ static const struct genl_ops ctrack_genl_ops[] = {
 	ENTRY_OP(CTRACK_CMD_DELETE, cmd_get, get_policy),
 	DO_OP(CTRACK_CMD_FLUSH, cmd_flush, flush_policy),
 	DO_OP(CTRACK_CMD_COUNT, cmd_count, none_policy),
-	DO_OP(CTRACK_CMD_STATS, cmd_stats, none_policy),
+	{
+		.cmd = CTRACK_CMD_STATS,
+		.doit = cmd_stats,
+		.dumpit = dump_stats,
+		.policy = none_policy,
+		.maxattr = CTRACK_A_MAXTYPE,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 	ENTRY_OP(CTRACK_CMD_ZERO, cmd_get, get_policy),
 };
 
@@ -903,7 +967,6 @@ static struct genl_family ctrack_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ctrack_genl_ops,
 	.n_ops = ARRAY_SIZE(ctrack_genl_ops),
-	.resv_start_op = CTRACK_CMD_MAX + 1,
 	.mcgrps = ctrack_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ctrack_mcgrps),
 };

@@ -228,12 +228,14 @@ static bool evictable(const struct ctrack_entry *e, bool nearly_full)
 	return state >= CTRACK_TCP_FIN_WAIT && state <= CTRACK_TCP_CLOSE;
 }
 
-/* Evict one entry of @net from the buckets near @hash. Caller holds rcu_read_lock. */
+/* Evict one entry of @net from the buckets near @hash. */
 static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 {
 	unsigned int b = bucket_of(hash), i;
+	bool done = false;
 
-	for (i = 0; i < CTRACK_EARLY_DROP_BUCKETS; i++) {
+	rcu_read_lock();
+	for (i = 0; i < CTRACK_EARLY_DROP_BUCKETS && !done; i++) {
 		struct ctrack_hnode *h;
 		unsigned int idx = (b + i) % ctrack_hash_size;
 
@@ -245,11 +247,14 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 				continue;
 			if (!ctrack_entry_expired(e) && !evictable(e, nearly_full))
 				continue;
-			if (ctrack_entry_kill(e))
-				return true;
+			if (ctrack_entry_kill(e)) {
+				done = true;
+				break;
+			}
 		}
 	}
-	return false;
+	rcu_read_unlock();
+	return done;
 }
 
 /*
@@ -257,7 +262,7 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
  *
  * Enforces net.ctrack.max: when full, evicts a non-ASSURED neighbour or
  * fails with -ENOSPC (the caller drops the packet and counts it).
- * Caller holds rcu_read_lock. The entry comes with one reference.
+ * Any context that @gfp allows. The entry comes with one reference.
  */
 struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 					const struct ctrack_tuple *orig,

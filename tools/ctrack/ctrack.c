@@ -946,7 +946,7 @@ static int cmd_create(const struct opts *o)
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = new_msg(buf, family_id, CTRACK_CMD_NEW, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	nlh = new_msg(buf, family_id, CTRACK_CMD_NEW, NLM_F_ACK);
 	put_tuple(nlh, o, 0);
 	put_changes(nlh, o);
 	if (o->proto == IPPROTO_TCP) {
@@ -1128,7 +1128,10 @@ static int cmd_stats(const struct opts *o)
 
 	if (!st)
 		fail("out of memory");
+	/* The totals and table size, then one message per CPU. */
 	err = talk(new_msg(buf, family_id, CTRACK_CMD_STATS, NLM_F_ACK), stats_cb, st);
+	if (!err)
+		err = talk(new_msg(buf, family_id, CTRACK_CMD_STATS, NLM_F_DUMP), stats_cb, st);
 	if (err)
 		fail_errno("reading the counters", -err);
 	if (o->out & OUT_PROMETHEUS) {

@@ -84,7 +84,7 @@ enum ctrack_cmd {
 	CTRACK_CMD_DELETE,	/* reply (do) or report (dump): each entry deleted */
 	CTRACK_CMD_FLUSH,	/* every entry, or those of CTRACK_A_FAMILY */
 	CTRACK_CMD_COUNT,	/* reply: CTRACK_A_COUNT, CTRACK_A_MAX */
-	CTRACK_CMD_STATS,	/* reply: COUNT, MAX, STATS, STATS_CPU... */
+	CTRACK_CMD_STATS,	/* do: COUNT, MAX, STATS; dump: STATS_CPU, one per CPU */
 	CTRACK_CMD_ZERO,	/* as GET, and reset the counters it reports */
 	__CTRACK_CMD_MAX
 };
@@ -119,7 +119,7 @@ enum ctrack_attr {
 	CTRACK_A_COUNT,		/* u32: entries in this netns */
 	CTRACK_A_MAX,		/* u32: net.ctrack.max */
 	CTRACK_A_STATS,		/* nest: CTRACK_STAT_A_*, summed over CPUs */
-	CTRACK_A_STATS_CPU,	/* nest: CTRACK_STAT_A_* of one CPU (repeated) */
+	CTRACK_A_STATS_CPU,	/* nest: CTRACK_STAT_A_* of one CPU (STATS dump) */
 	CTRACK_A_FILTER,	/* nest: CTRACK_FA_* (dumps) */
 	CTRACK_A_STOP,		/* u64: destruction time, ns since the epoch */
 	__CTRACK_A_MAX

@@ -220,6 +220,32 @@ check "ctrack -E prints its summary when stopped" \
 check "-e DESTROY: destroy events only, with their end" bash -c \
 	"test \$(grep -c . /tmp/evd) -ge 2 && ! grep -v '^{\"event\":\"destroy\",.*\"stop_ns\":[0-9]*}\$' /tmp/evd"
 
+# UPDATE events: for a new mark, not for a new timeout alone.
+ip netns exec rt ctrack -I -p udp -s 10.9.8.1 -d 10.9.8.2 --sport 1 --dport 2000 -t 100 \
+	>/dev/null 2>&1
+ip netns exec rt ctrack -E -e UPDATE -p udp --dport 2000 -o json >/tmp/evu 2>/dev/null &
+evpid=$!
+mark=0
+probe_mark() {
+	mark=$((mark + 1))
+	ip netns exec rt ctrack -U -p udp -s 10.9.8.1 -d 10.9.8.2 --sport 1 --dport 2000 \
+		-m "$mark" >/dev/null 2>&1
+	grep -q '"mark":' /tmp/evu
+}
+check "an UPDATE listener is up" wait_for 10 probe_mark
+# Events are queued before the command returns: once the last probe's is
+# printed, all are.
+wait_for 5 grep -q "\"mark\":$mark," /tmp/evu
+before=$(grep -c . /tmp/evu)
+ip netns exec rt ctrack -U -p udp -s 10.9.8.1 -d 10.9.8.2 --sport 1 --dport 2000 -t 500 \
+	>/dev/null 2>&1
+ip netns exec rt ctrack -U -p udp -s 10.9.8.1 -d 10.9.8.2 --sport 1 --dport 2000 -m 99 \
+	>/dev/null 2>&1
+check "-U -m raises an UPDATE event" wait_for 5 grep -q '"mark":99,' /tmp/evu
+check "-U -t alone raises none" test "$(grep -c . /tmp/evu)" = $((before + 1))
+kill "$evpid"
+wait "$evpid"
+
 # A listener whose buffer overflows warns and keeps going.
 ip netns exec rt sysctl -qw net.ctrack.max=0
 ip netns exec rt ctrack -E -e NEW -p udp -b 1 >/tmp/ev2 2>/tmp/ev2.err &

@@ -236,6 +236,13 @@ for to in 8589934 4294967295; do
 done
 expect "UPDATE with timeout 4294967295 s" $ERANGE "msg=timeout longer" \
 	update "nest:$A_ORIG{" "${UDP[@]}" } u32:$A_TIMEOUT=4294967295
+expect "NEW with timeout 0 (expired at once)" $ERANGE "offs=[0-9]+ msg=a timeout of 0" \
+	new "nest:$A_ORIG{" "${UDP[@]}" } u32:$A_TIMEOUT=0
+# NLM_F_CREATE (0x400), NLM_F_EXCL (0x200), NLM_F_REPLACE (0x100): strict header
+for fl in 0x400 0x200 0x100; do
+	expect "NEW with request flags $fl" $EINVAL "msg=ambiguous or reserved bits" \
+		--flags=$fl new "nest:$A_ORIG{" "${UDP[@]}" } u32:$A_TIMEOUT=30
+done
 expect "... none of them made an entry" 0 "entries=0" --dump get
 
 # --- nested garbage --------------------------------------------------------
@@ -282,9 +289,12 @@ for cmd in 0 9 99 255; do
 	expect "command $cmd" $EOPNOTSUPP "" "$cmd"
 	expect "command $cmd, dump" $EOPNOTSUPP "" --dump "$cmd"
 done
-for cmd in new update flush count stats; do
+for cmd in new update flush count; do
 	expect "a dump of $cmd (a do-only command)" $EOPNOTSUPP "" --dump $cmd
 done
+possible=$(cat /sys/devices/system/cpu/possible)	# "0-N" (or "0")
+expect "a STATS dump: one message per possible CPU ($possible)" 0 \
+	"entries=$((${possible##*-} + 1))" --dump stats
 
 # --- semantic errors -------------------------------------------------------
 expect "GET of a tuple that does not exist" $ENOENT "msg=no entry has this tuple" \
