@@ -58,7 +58,7 @@ check "net.ctrack.count is read-only" bash -c \
 
 hdr=$(head -n1 /proc/net/stat/ctrack)
 check "stat header names the counters" test "$hdr" = \
-	"entries found new invalid ignore insert insert_failed drop early_drop error search_restart verdict_miss related expired"
+	"entries found new invalid ignore insert insert_failed drop early_drop error search_restart verdict_miss related expired event_lost"
 rows=$(($(wc -l < /proc/net/stat/ctrack) - 1))
 check "one stat row per CPU ($rows)" test "$rows" -ge "$NR_CPUS"
 
