@@ -23,7 +23,8 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CTRACK_VERSION=$(VERSION) modules
 
-tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack
+tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack \
+	tools/xtables/libxt_ctrack.so
 
 tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< -lmnl
@@ -33,6 +34,10 @@ tools/testing/ctpkt: tools/testing/ctpkt.c
 
 tools/testing/ctnl tools/testing/ctbulk: %: %.c include/uapi/linux/ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -o $@ $< -lmnl
+
+tools/xtables/libxt_ctrack.so: tools/xtables/libxt_ctrack.c include/uapi/linux/ctrack.h \
+		include/uapi/linux/netfilter/xt_ctrack.h
+	$(CC) $(TOOLS_CFLAGS) -shared -fPIC $(shell pkg-config --cflags xtables) -Iinclude/uapi -o $@ $< $(shell pkg-config --libs xtables)
 
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
@@ -57,4 +62,5 @@ sparse:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk
+	rm -f tools/xtables/libxt_ctrack.so
 	rm -rf build
