@@ -11,6 +11,7 @@
 #include "gc.h"
 #include "pernet.h"
 #include "netlink.h"
+#include "xt_ctrack.h"
 
 static int __init ctrack_init(void)
 {
@@ -28,12 +29,17 @@ static int __init ctrack_init(void)
 	err = ctrack_pernet_init();
 	if (err)
 		goto err_gc;
+	err = ctrack_xt_init();
+	if (err)
+		goto err_pernet;
 	/* Last: userspace reaches the table only once it is all there. */
 	err = ctrack_netlink_init();
 	if (err)
-		goto err_pernet;
+		goto err_xt;
 	return 0;
 
+err_xt:
+	ctrack_xt_exit();
 err_pernet:
 	ctrack_pernet_exit();
 err_gc:
@@ -48,6 +54,7 @@ err_table:
 static void __exit ctrack_exit(void)
 {
 	ctrack_netlink_exit();
+	ctrack_xt_exit();
 	ctrack_pernet_exit();
 	ctrack_gc_exit();
 	ctrack_verdict_exit();
@@ -62,3 +69,5 @@ MODULE_DESCRIPTION("ctrack: stateful connection tracking");
 MODULE_AUTHOR("The ctrack developers");
 MODULE_VERSION(CTRACK_VERSION);
 MODULE_ALIAS_GENL_FAMILY(CTRACK_GENL_NAME);
+MODULE_ALIAS("ipt_ctrack");
+MODULE_ALIAS("ip6t_ctrack");

@@ -92,6 +92,19 @@ for tool in ctnl ctbulk; do
 	fi
 done
 
+# The iptables plugin of the match, for the VMs (XTABLES_LIBDIR there),
+# and its parse test on the host (kernel-free: iptables-translate etc.).
+# shellcheck disable=SC2046
+if ${CC:-cc} -O2 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags xtables) \
+	-I"$top/include/uapi" -o "$all.d/libxt_ctrack.so" "$top/tools/xtables/libxt_ctrack.c" \
+	$(pkg-config --libs xtables); then
+	test_args+=(--bin "$all.d/libxt_ctrack.so")
+else
+	add "FAIL: [all] building tools/xtables/libxt_ctrack.c"
+fi
+bash "$top/tools/xtables/parse-test.sh" 2>&1 | grep -E '^(PASS|FAIL|SKIP): ' |
+	sed -E 's/^(PASS|FAIL|SKIP): /\1: [host] /' | while read -r line; do add "$line"; done
+
 # Checks on the host: the netlink spec agrees with the uAPI header, and
 # ctrack --help with ctrack.8.
 host_check() {

@@ -24,7 +24,9 @@ usage: ${0##*/} --kernel BZIMAGE [options]
   --extra-ko FILE.ko   put FILE.ko into /lib/ctrack in the guest (repeatable)
   --tests DIR          copy DIR's contents into /tests (repeatable); every
                        /tests/*.sh runs, in lexical order
-  --bin FILE           also install host binary FILE (and its libraries)
+  --bin FILE           also install host binary FILE (and its libraries);
+                       an xtables plugin (libxt_*.so) goes to
+                       /usr/lib/ctrack/xtables (lib.bash's XTABLES_LIBDIR)
   --cpus N             guest CPUs (default 2)
   --mem MB             guest memory (default 1024, 2048 with --debug)
   --timeout SEC        kill qemu after SEC seconds (default 600)
@@ -276,9 +278,12 @@ for f in "${extra_ko[@]}"; do
 done
 # Helper binaries of the tests: /usr/bin comes first in PATH.
 if [ ${#bins[@]} -gt 0 ]; then
-	mkdir -p "$root/usr/bin"
+	mkdir -p "$root/usr/bin" "$root/usr/lib/ctrack/xtables"
 	for b in "${bins[@]}"; do
-		cp -L "$b" "$root/usr/bin/"
+		case "${b##*/}" in
+		libxt_*.so) cp -L "$b" "$root/usr/lib/ctrack/xtables/" ;;
+		*) cp -L "$b" "$root/usr/bin/" ;;
+		esac
 	done
 	while read -r f; do
 		install_file "$root" "$f"

@@ -11,6 +11,9 @@
 
 fails=0
 
+# ctrack's xtables plugin (run-vm.sh --bin libxt_ctrack.so) beside the system's.
+export XTABLES_LIBDIR=/usr/lib/ctrack/xtables:/usr/lib/x86_64-linux-gnu/xtables
+
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 skip() { echo "SKIP: $*"; }
@@ -46,7 +49,7 @@ wait_for() {
 # (built in on the debug kernel, where modprobe has nothing to do).
 ctrack_load() {
 	lsmod | grep -q '^ctrack ' && return 0
-	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 2>/dev/null
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 x_tables 2>/dev/null
 	insmod "$CTRACK_DIR/ctrack.ko" "$@"
 }
 
