@@ -30,7 +30,11 @@
 
 #include "verdict.h"
 
-#define RING_SLOTS 64	/* power of two */
+/*
+ * Power of two. Deeper than a NAPI poll's batch (64) with room for what
+ * INPUT sends meanwhile (ACKs, ICMP) in the same softirq ring.
+ */
+#define RING_SLOTS 128
 
 struct vring {
 	unsigned int head;
@@ -40,6 +44,7 @@ struct vring {
 struct vrings {
 	struct vring task;
 	struct vring softirq;
+	u32 seq;	/* last slot written, either ring */
 };
 
 static struct vrings __percpu *rings;
@@ -67,6 +72,7 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	local_bh_disable();
 	r = this_ring();
 	v = &r->slot[++r->head & (RING_SLOTS - 1)];
+	v->seq = ++this_cpu_ptr(rings)->seq;
 	/* xchg: ctrack_verdict_release() may race for the old entry. */
 	old = xchg(&v->entry, e);
 	v->skb = skb;
@@ -104,13 +110,19 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 					  const struct net *net)
 {
 	struct vrings *r = this_cpu_ptr(rings);
-	struct ctrack_verdict *v;
-	bool softirq = in_serving_softirq();
+	struct ctrack_verdict *t, *s;
 
-	v = ring_find(softirq ? &r->softirq : &r->task, skb, net);
-	if (!v)	/* e.g. loopback: sent from a task, received in softirq */
-		v = ring_find(softirq ? &r->task : &r->softirq, skb, net);
-	return v;
+	/*
+	 * Both rings: a packet sent from a task comes back in softirq on a
+	 * loopback device, and an older slot of a dropped packet whose skb
+	 * address was reused may wait in either ring. The newest one is the
+	 * packet's.
+	 */
+	t = ring_find(&r->task, skb, net);
+	s = ring_find(&r->softirq, skb, net);
+	if (!t || !s)
+		return t ?: s;
+	return (s32)(t->seq - s->seq) > 0 ? t : s;
 }
 
 /*

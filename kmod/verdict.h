@@ -19,6 +19,7 @@ struct ctrack_verdict {
 	u8 state;			/* enum ctrack_pkt_state */
 	u8 dir;				/* enum ctrack_dir */
 	u8 hook;			/* NF_INET_* that computed it */
+	u32 seq;			/* this CPU's write order, across both rings */
 };
 
 void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,

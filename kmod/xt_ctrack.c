@@ -54,7 +54,11 @@ static bool entry_matches(const struct xt_ctrack_mtinfo1 *info,
 	    !opt(info, XT_CTRACK_DIR, dir == info->direction))
 		return false;
 
-	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &r);
+	if (!(flags & (XT_CTRACK_REPLSRC | XT_CTRACK_REPLDST |
+		       XT_CTRACK_REPLSRC_PORT | XT_CTRACK_REPLDST_PORT)))
+		r = e->tuple;	/* not looked at */
+	else
+		ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &r);
 	addr[0] = &e->tuple.src;
 	addr[1] = &e->tuple.dst;
 	addr[2] = &r.src;
@@ -107,41 +111,71 @@ static bool entry_matches(const struct xt_ctrack_mtinfo1 *info,
 	return true;
 }
 
+/* The match on the slot's verdict. Caller has BHs off (the slot is stable). */
+static bool verdict_matches(const struct xt_ctrack_mtinfo1 *info,
+			    const struct ctrack_verdict *v, u8 family)
+{
+	struct ctrack_entry *e = READ_ONCE(v->entry);
+
+	if ((info->match_flags & XT_CTRACK_STATE) &&
+	    !opt(info, XT_CTRACK_STATE,
+		 info->state_mask & XT_CTRACK_STATE_BIT(v->state)))
+		return false;
+	if (!(info->match_flags & ~XT_CTRACK_STATE))
+		return true;
+	if (!e || v->state == CTRACK_PKT_INVALID || v->state == CTRACK_PKT_UNTRACKED)
+		return false;
+	return entry_matches(info, e, v->dir, family);
+}
+
 static bool ctrack_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_ctrack_mtinfo1 *info = par->matchinfo;
 	struct ctrack_verdict *v;
-	struct ctrack_entry *e = NULL;
-	bool found = false;
-	u8 state = 0, dir = 0;
+	bool hit = false;
 
-	/* The slot is only stable with BHs off; the entry, under RCU. */
+	/*
+	 * BHs stay off for the whole evaluation: the slot cannot be reused
+	 * under us, nor the task migrate between rules. The entry is safe
+	 * under the hook's RCU read lock.
+	 */
 	local_bh_disable();
 	v = ctrack_verdict_get(skb, xt_net(par));
-	if (v) {
-		found = true;
-		state = v->state;
-		dir = v->dir;
-		e = READ_ONCE(v->entry);
-	}
+	if (v)
+		hit = verdict_matches(info, v, xt_family(par));
+	else
+		CTRACK_STAT_INC(ctrack_pernet(xt_net(par)), CTRACK_STAT_VERDICT_MISS);
 	local_bh_enable();
-	if (!found)
-		return false;
+	return hit;
+}
 
-	if ((info->match_flags & XT_CTRACK_STATE) &&
-	    !opt(info, XT_CTRACK_STATE,
-		 info->state_mask & XT_CTRACK_STATE_BIT(state)))
-		return false;
-	if (!(info->match_flags & ~XT_CTRACK_STATE))
-		return true;
-	if (!e || state == CTRACK_PKT_INVALID || state == CTRACK_PKT_UNTRACKED)
-		return false;
-	return entry_matches(info, e, dir, xt_family(par));
+/*
+ * An address as the plugin stores it: masked, and for IPv4 nothing past
+ * the first word, so that rules compare equal byte for byte (-D, -C).
+ */
+static bool addr_canonical(const union nf_inet_addr *a,
+			   const union nf_inet_addr *m, u8 family)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (a->all[i] & ~m->all[i])
+			return false;
+		if (family == NFPROTO_IPV4 && i && (a->all[i] | m->all[i]))
+			return false;
+	}
+	return true;
 }
 
 static int ctrack_mt_check(const struct xt_mtchk_param *par)
 {
 	const struct xt_ctrack_mtinfo1 *info = par->matchinfo;
+	const union nf_inet_addr *addrs[XT_CTRACK_NPORTS][2] = {
+		{ &info->origsrc_addr, &info->origsrc_mask },
+		{ &info->origdst_addr, &info->origdst_mask },
+		{ &info->replsrc_addr, &info->replsrc_mask },
+		{ &info->repldst_addr, &info->repldst_mask },
+	};
 	int i;
 
 	if (!strcmp(par->table, "raw")) {
@@ -154,17 +188,28 @@ static int ctrack_mt_check(const struct xt_mtchk_param *par)
 		pr_info_ratelimited("unknown or inconsistent option flags\n");
 		return -EINVAL;
 	}
-	if (info->state_mask & ~0x7f) {
-		pr_info_ratelimited("unknown --ctstate bits\n");
+	if ((info->match_flags & XT_CTRACK_STATE) &&
+	    (!info->state_mask || (info->state_mask & ~0x7f))) {
+		pr_info_ratelimited("empty or unknown --ctstate\n");
 		return -EINVAL;
 	}
-	if (info->status_mask & ~(STATUS_BITS | XT_CTRACK_STATUS_NONE)) {
-		pr_info_ratelimited("unknown --ctstatus bits\n");
+	if ((info->match_flags & XT_CTRACK_STATUS) &&
+	    (!info->status_mask ||
+	     (info->status_mask & ~(STATUS_BITS | XT_CTRACK_STATUS_NONE)))) {
+		pr_info_ratelimited("empty or unknown --ctstatus\n");
 		return -EINVAL;
 	}
-	if (info->direction >= CTRACK_DIR_MAX) {
-		pr_info_ratelimited("--ctdir is ORIGINAL or REPLY\n");
+	if (info->direction >= CTRACK_DIR_MAX ||
+	    (info->invert_flags & XT_CTRACK_DIR)) {
+		pr_info_ratelimited("--ctdir is ORIGINAL or REPLY, not inverted\n");
 		return -EINVAL;
+	}
+	for (i = 0; i < XT_CTRACK_NPORTS; i++) {
+		if ((info->match_flags & (XT_CTRACK_ORIGSRC << i)) &&
+		    !addr_canonical(addrs[i][0], addrs[i][1], par->family)) {
+			pr_info_ratelimited("address with bits outside its mask or family\n");
+			return -EINVAL;
+		}
 	}
 	if (info->expires_min > info->expires_max) {
 		pr_info_ratelimited("--ctexpire range is backwards\n");

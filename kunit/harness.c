@@ -15,7 +15,7 @@
 #define KT_HOST_B	2
 #define KT_HOST_C	3
 
-#define KT_MAX_SKBS	128
+#define KT_MAX_SKBS	256
 #define KT_MAX_REFS	32
 #define KT_FRAME_MAX	2048
 #define KT_HEADROOM	64

@@ -163,9 +163,11 @@ static void vd_other_netns_test(struct kunit *test)
 static void vd_overflow_test(struct kunit *test)
 {
 	struct ctrack_entry *e = vd_entry(test, 40000);
-	struct sk_buff *skb = vd_skb(test), *filler[RING_SLOTS];
+	struct sk_buff *skb = vd_skb(test), **filler;
 	unsigned int i;
 
+	filler = kunit_kcalloc(test, RING_SLOTS, sizeof(*filler), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, filler);
 	for (i = 0; i < RING_SLOTS; i++)
 		filler[i] = vd_skb(test);
 	vd_pin();
@@ -174,12 +176,12 @@ static void vd_overflow_test(struct kunit *test)
 	for (i = 0; i < RING_SLOTS - 1; i++)
 		ctrack_verdict_set(filler[i], &init_net, NULL, CTRACK_PKT_NEW,
 				   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
-	/* 63 later packets: still there. */
+	/* RING_SLOTS - 1 later packets: still there. */
 	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(skb, &init_net));
 	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(filler[0], &init_net));
 	ctrack_verdict_set(filler[i], &init_net, NULL, CTRACK_PKT_NEW,
 			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
-	/* The 64th reused its slot. */
+	/* One more reused its slot. */
 	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
 	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(filler[i], &init_net));
 	vd_unpin();
