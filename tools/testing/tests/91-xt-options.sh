@@ -240,19 +240,7 @@ fwd_rules() {
 
 # snap IPT CHAIN: fill C from a dump of the chain that the next dump
 # repeats: then no packet was half-way through the chain while it was read
-re='/\* k:([a-z0-9_]+) \*/'
-snap_once() {
-	local a b line
-	a=$(ip netns exec rt "$1" -L "$2" -v -x -n) || return 1
-	b=$(ip netns exec rt "$1" -L "$2" -v -x -n) || return 1
-	[ "$a" = "$b" ] || return 1
-	C=()
-	while read -r line; do
-		[[ $line =~ $re ]] && C[${BASH_REMATCH[1]}]=${line%% *}
-	done <<<"$b"
-	return 0
-}
-snap() { wait_for 10 snap_once "$@"; }
+snap() { wait_for 10 chain_counters "$@"; }
 
 # is NAME WANT: rule k:NAME counted WANT packets in the last snapshot
 is() {
@@ -272,7 +260,7 @@ tw() {
 # Phase A is over for the family: the crafted packets, the ICMP error and
 # every TCP flow's last ACK went through (the held session stays open).
 phase_a_done() {
-	snap_once "$IPT" FORWARD &&
+	chain_counters "$IPT" FORWARD &&
 		[ "$(c sf)" = 1 ] && [ "$(c nofl)" = 1 ] && [ "$(c rst)" = 1 ] &&
 		[ "$(c unr)" = 1 ] && tw 2 8080 "$CL" && tw 1 7070 "$SV"
 }

@@ -124,18 +124,7 @@ mx_rules() {
 
 # snap_once IPT: fill C from a dump of MX that the next dump repeats (no
 # packet was half-way through the chain while it was read)
-re='/\* k:([A-Za-z0-9./]+) \*/'
-snap_once() {
-	local a b line
-	a=$(ip netns exec rt "$1" -L MX -v -x -n) || return 1
-	b=$(ip netns exec rt "$1" -L MX -v -x -n) || return 1
-	[ "$a" = "$b" ] || return 1
-	C=()
-	while read -r line; do
-		[[ $line =~ $re ]] && C[${BASH_REMATCH[1]}]=${line%% *}
-	done <<<"$b"
-	return 0
-}
+snap_once() { chain_counters "$1" MX; }
 c() { echo "${C[$1]:-0}"; }
 
 # is NAME WANT: rule k:NAME counted WANT ("+": one or more) packets

@@ -176,6 +176,21 @@ hold_close() {
 	wait "$hold_pid"
 }
 
+# chain_counters IPT CHAIN: fill the caller's associative array C with the
+# packet counts of rt's CHAIN, each rule named by a comment "k:NAME", from
+# a listing that a second one repeats (no packet was in flight between).
+chain_counters() {
+	local a b line re='/\* k:([A-Za-z0-9_./]+) \*/'
+	a=$(ip netns exec rt "$1" -L "$2" -v -x -n) || return 1
+	b=$(ip netns exec rt "$1" -L "$2" -v -x -n) || return 1
+	[ "$a" = "$b" ] || return 1
+	C=()
+	while read -r line; do
+		[[ $line =~ $re ]] && C[${BASH_REMATCH[1]}]=${line%% *}
+	done <<<"$b"
+	return 0
+}
+
 finish() {
 	exit "$fails"
 }
