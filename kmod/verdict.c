@@ -85,17 +85,23 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 		ctrack_entry_put(old);
 }
 
+/*
+ * The newest slot of @r for @skb, looking only at slots written after
+ * @than (if given): a ring is in write order, so the walk stops there.
+ */
 static struct ctrack_verdict *ring_find(struct vring *r,
 					const struct sk_buff *skb,
-					const struct net *net)
+					const struct ctrack_verdict *than)
 {
 	unsigned int i;
 
 	for (i = 0; i < RING_SLOTS; i++) {
 		struct ctrack_verdict *v = &r->slot[(r->head - i) & (RING_SLOTS - 1)];
 
+		if (than && (s32)(v->seq - than->seq) <= 0)
+			break;
 		if (v->skb == skb)
-			return v->net == net ? v : NULL;
+			return v;
 	}
 	return NULL;
 }
@@ -110,19 +116,24 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 					  const struct net *net)
 {
 	struct vrings *r = this_cpu_ptr(rings);
-	struct ctrack_verdict *t, *s;
+	bool softirq = in_serving_softirq();
+	struct vring *mine = softirq ? &r->softirq : &r->task;
+	struct vring *other = softirq ? &r->task : &r->softirq;
+	struct ctrack_verdict *v, *newer;
 
 	/*
 	 * Both rings: a packet sent from a task comes back in softirq on a
 	 * loopback device, and an older slot of a dropped packet whose skb
 	 * address was reused may wait in either ring. The newest one is the
-	 * packet's.
+	 * packet's; in the other ring only the few slots written after this
+	 * ring's hit need a look.
 	 */
-	t = ring_find(&r->task, skb, net);
-	s = ring_find(&r->softirq, skb, net);
-	if (!t || !s)
-		return t ?: s;
-	return (s32)(t->seq - s->seq) > 0 ? t : s;
+	v = ring_find(mine, skb, NULL);
+	newer = ring_find(other, skb, v);
+	if (newer)
+		v = newer;
+	/* The newest slot of another netns's packet: not ours. */
+	return v && v->net == net ? v : NULL;
 }
 
 /*
