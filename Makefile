@@ -3,6 +3,8 @@
 # User-level entry points. The kernel build itself reads Kbuild.
 #
 #   make [KDIR=/lib/modules/REL/build]   module and tools
+#   make install [DESTDIR= PREFIX=]     tools and man pages (not the module)
+#   make dkms-install                    module sources to DKMS (root)
 #   make check                           every test; ends "N passed, N failed"
 #   make demo                            a throwaway VM with real traffic
 #   make style / make sparse             checkpatch / sparse on the module
@@ -14,9 +16,18 @@ DESTDIR ?=
 CC ?= gcc
 CFLAGS ?= -O2 -g
 TOOLS_CFLAGS := -Wall -Wextra -Werror -Iinclude $(CFLAGS)
+# VERSION names the tools' build (ctrack -V): git describe, or the VERSION
+# file outside git. DKMS_VERSION is the VERSION file alone: the release,
+# stable across commits, which names /usr/src/ctrack-X and the DKMS entry.
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION)
+DKMS_VERSION := $(shell cat $(CURDIR)/VERSION)
+DKMS_SRC := /usr/src/ctrack-$(DKMS_VERSION)
+XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables)
+MAN8DIR := $(PREFIX)/share/man/man8
+DOCDIR := $(PREFIX)/share/doc/ctrack
 
-.PHONY: all module tools install dkms-install check demo style sparse clean
+.PHONY: all module tools install uninstall install-module dkms-install dkms-uninstall \
+	check demo style sparse clean
 
 all: module tools
 
@@ -39,12 +50,72 @@ tools/xtables/libxt_ctrack.so: tools/xtables/libxt_ctrack.c include/uapi/linux/c
 		include/uapi/linux/netfilter/xt_ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -shared -fPIC $(shell pkg-config --cflags xtables) -Iinclude/uapi -o $@ $< $(shell pkg-config --libs xtables)
 
-install: module
+# The match's man page: iptables-extensions(8) is one page generated from
+# iptables' own fragments, so ours is a page of its own, ctrack-match(8),
+# the fragment tools/xtables/libxt_ctrack.man under a generated header.
+build/ctrack-match.8: tools/xtables/libxt_ctrack.man VERSION
+	@mkdir -p build
+	{ printf '.TH CTRACK-MATCH 8 "" "ctrack %s" "iptables-extensions"\n' '$(DKMS_VERSION)'; \
+	  printf '.SH NAME\nctrack-match \\- the ctrack match of iptables and ip6tables\n'; \
+	  printf '.SH SYNOPSIS\n\\fBiptables\\fP [...] \\fB\\-m ctrack\\fP [\\fIoptions\\fP]\n'; \
+	  printf '.SH DESCRIPTION\n'; \
+	  cat tools/xtables/libxt_ctrack.man; \
+	  printf '.SH SEE ALSO\n\\fBctrack\\fP(8), \\fBiptables-extensions\\fP(8), \\fBconntrack\\fP(8)\n'; \
+	} >$@.tmp && mv $@.tmp $@
+
+# Userspace only: the ctrack command, the iptables plugin, their man pages
+# and an example modules-load.d file. Loading ctrack at boot is opt-in (copy
+# the example to /etc/modules-load.d/): installing the tools must not start
+# tracking every namespace, nor name a module that may not be installed.
+# The module itself comes from DKMS (make dkms-install) or install-module.
+# Works without root into a DESTDIR.
+INSTALLED := $(PREFIX)/sbin/ctrack $(XTLIBDIR)/libxt_ctrack.so \
+	$(MAN8DIR)/ctrack.8 $(MAN8DIR)/ctrack-match.8 \
+	$(DOCDIR)/examples/modules-load.d/ctrack.conf
+
+install: tools/ctrack/ctrack tools/xtables/libxt_ctrack.so build/ctrack-match.8
+	@test -n "$(XTLIBDIR)" || { echo "install: pkg-config xtables found no xtlibdir" >&2; exit 1; }
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(XTLIBDIR) $(DESTDIR)$(MAN8DIR) \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d
+	install -m 0755 tools/ctrack/ctrack $(DESTDIR)$(PREFIX)/sbin/ctrack
+	install -m 0644 tools/xtables/libxt_ctrack.so $(DESTDIR)$(XTLIBDIR)/libxt_ctrack.so
+	install -m 0644 tools/ctrack/ctrack.8 $(DESTDIR)$(MAN8DIR)/ctrack.8
+	install -m 0644 build/ctrack-match.8 $(DESTDIR)$(MAN8DIR)/ctrack-match.8
+	printf '# Load ctrack at boot: copy to /etc/modules-load.d/ctrack.conf\nctrack\n' \
+		>$(DESTDIR)$(DOCDIR)/examples/modules-load.d/ctrack.conf
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/modules-load.d/ctrack.conf
+
+# Removes exactly the files install put, then ctrack's own doc directories
+# if empty; shared directories (sbin, man8, xtables) stay.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The module for the running (or KVER's) kernel, without DKMS: it is gone
+# at the next kernel upgrade.
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(KVER)
 
+# Needs root and dkms. The module's sources go to /usr/src/ctrack-VERSION
+# with VERSION stamped into dkms.conf (see its header); then
+# `dkms build/install ctrack/VERSION [-k REL]`, or AUTOINSTALL at the next
+# kernel install.
 dkms-install:
-	@echo "dkms-install: not implemented yet (issue 5)" >&2; exit 1
+	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed" >&2; exit 1; }
+	@if [ -n "$$(dkms status ctrack/$(DKMS_VERSION))" ]; then \
+		echo "dkms-install: ctrack/$(DKMS_VERSION) is already added; make dkms-uninstall first" >&2; \
+		exit 1; fi
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -r Kbuild Makefile VERSION kmod include $(DKMS_SRC)/
+	sed 's/@VERSION@/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	dkms add ctrack/$(DKMS_VERSION)
+
+dkms-uninstall:
+	-dkms remove ctrack/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 check:
 	bash tools/testing/make-check.sh
