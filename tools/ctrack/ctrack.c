@@ -862,13 +862,9 @@ static int dump(const struct opts *o, uint8_t cmd, struct list_ctx *ctx,
 
 	nlh = new_msg(buf, family_id, cmd, NLM_F_DUMP);
 	put_filter(nlh, o);
-	if (cmd != CTRACK_CMD_GET || o->cmd != 'U')
-		xml_begin(o);
 	err = talk(nlh, list_cb, ctx);
 	if (err)
 		fail_errno(what, -err);
-	if (cmd != CTRACK_CMD_GET || o->cmd != 'U')
-		xml_end(o);
 	return 0;
 }
 
@@ -901,9 +897,7 @@ static int cmd_get(const struct opts *o, int dir)
 {
 	struct list_ctx ctx = { .o = o };
 
-	xml_begin(o);
 	one(o, o->zero ? CTRACK_CMD_ZERO : CTRACK_CMD_GET, dir, "getting the entry", &ctx);
-	xml_end(o);
 	summary("shown", ctx.n);
 	return 0;
 }
@@ -919,9 +913,7 @@ static int cmd_delete(const struct opts *o)
 	int dir;
 
 	if (full_tuple(o, &dir)) {
-		xml_begin(o);
 		one(o, CTRACK_CMD_DELETE, dir, "deleting the entry", &ctx);
-		xml_end(o);
 	} else {
 		dump(o, CTRACK_CMD_DELETE, &ctx, "deleting entries");
 	}
@@ -958,9 +950,7 @@ static int cmd_create(const struct opts *o)
 	err = talk(nlh, NULL, NULL);
 	if (err)
 		fail_errno("creating the entry", -err);
-	xml_begin(o);
 	one(o, CTRACK_CMD_GET, 0, "reading the new entry", &ctx);
-	xml_end(o);
 	summary("created", 1);
 	return 0;
 }
@@ -1012,9 +1002,7 @@ static int cmd_update(const struct opts *o)
 
 	if (full_tuple(o, &dir)) {
 		update_one(o, dir, false);
-		xml_begin(o);
 		one(o, CTRACK_CMD_GET, dir, "reading the entry", &ctx);
-		xml_end(o);
 		summary("updated", 1);
 		return 0;
 	}
@@ -1213,7 +1201,6 @@ static int cmd_events(const struct opts *o, const struct family_info *fi)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	xml_begin(o);
 	fflush(stdout);
 	while (!stop) {
 		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
@@ -1232,7 +1219,6 @@ static int cmd_events(const struct opts *o, const struct family_info *fi)
 				ARRAY_SIZE(ctl_cbs)) < 0 && errno != ENOENT)
 			fail_errno("reading events", errno);
 	}
-	xml_end(o);
 	fflush(stdout);
 	fprintf(stderr, "ctrack v%s: %u flow events have been shown.\n",
 		CTRACK_TOOLS_VERSION, ctx.n);
@@ -1248,15 +1234,15 @@ static void set_cmd(struct opts *o, char c)
 	o->cmd = c;
 }
 
-/* A decimal number (marks: also 0x hexadecimal) up to @max. */
-static unsigned long number(const char *what, const char *s, unsigned long max)
+/* A number up to @max, in @base (0: also 0x hexadecimal, for marks). */
+static unsigned long number(const char *what, const char *s, unsigned long max,
+			    int base)
 {
-	bool hex = !strcmp(what, "mark") || !strcmp(what, "mark mask");
 	unsigned long v;
 	char *end;
 
 	errno = 0;
-	v = strtoul(s, &end, hex ? 0 : 10);
+	v = strtoul(s, &end, base);
 	if (!*s || *end || errno || v > max || *s == '-')
 		usage_error("bad %s: %s", what, s);
 	return v;
@@ -1309,14 +1295,14 @@ static void parse_address(struct opts *o, int slot, const char *arg)
 	else
 		usage_error("bad address: %s", arg);
 	max = family == NFPROTO_IPV4 ? 32 : 128;
-	o->plen[slot] = slash ? (uint8_t)number("prefix length", slash, max) : max;
+	o->plen[slot] = slash ? (uint8_t)number("prefix length", slash, max, 10) : max;
 	set_family(o, family, arg);
 	o->has |= 1U << (CTRACK_FA_ORIG_SRC + 2 * slot);
 }
 
 static void parse_port(struct opts *o, int slot, const char *arg)
 {
-	o->port[slot] = (uint16_t)number("port", arg, 65535);
+	o->port[slot] = (uint16_t)number("port", arg, 65535, 10);
 	o->has |= 1U << (CTRACK_FA_ORIG_SPORT + slot);
 }
 
@@ -1367,8 +1353,8 @@ static void parse_mark(struct opts *o, const char *arg)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash++ = '\0';
-	o->mark = (uint32_t)number("mark", buf, UINT32_MAX);
-	o->mark_mask = slash ? (uint32_t)number("mark mask", slash, UINT32_MAX) : UINT32_MAX;
+	o->mark = (uint32_t)number("mark", buf, UINT32_MAX, 0);
+	o->mark_mask = slash ? (uint32_t)number("mark mask", slash, UINT32_MAX, 0) : UINT32_MAX;
 	o->mark &= o->mark_mask;
 	o->has |= 1U << CTRACK_FA_MARK;
 }
@@ -1541,7 +1527,7 @@ int main(int argc, char **argv)
 	struct family_info fi = {};
 	struct opts o = {};
 	unsigned int given = 0;
-	int c, dir;
+	int c, dir, rc = 2;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":LGDIUEFCSf:p:s:d:r:q:m:u:t:ze:o:b:hV",
@@ -1575,24 +1561,24 @@ int main(int argc, char **argv)
 		case O_RDPORT: parse_port(&o, REPLY_DST, optarg); given |= 1U << G_RDPORT; break;
 		case O_STATE: parse_state(&o, optarg); given |= 1U << G_STATE; break;
 		case O_ICMP_TYPE:
-			o.icmp_type = (uint8_t)number("ICMP type", optarg, 255);
+			o.icmp_type = (uint8_t)number("ICMP type", optarg, 255, 10);
 			o.has |= 1U << CTRACK_FA_ICMP_TYPE;
 			given |= 1U << G_ICMP;
 			break;
 		case O_ICMP_CODE:
-			o.icmp_code = (uint8_t)number("ICMP code", optarg, 255);
+			o.icmp_code = (uint8_t)number("ICMP code", optarg, 255, 10);
 			o.has |= 1U << CTRACK_FA_ICMP_CODE;
 			given |= 1U << G_ICMP;
 			break;
 		case O_ICMP_ID:
-			o.icmp_id = (uint16_t)number("ICMP id", optarg, 65535);
+			o.icmp_id = (uint16_t)number("ICMP id", optarg, 65535, 10);
 			o.has |= 1U << CTRACK_FA_ICMP_ID;
 			given |= 1U << G_ICMP;
 			break;
 		case 'm': parse_mark(&o, optarg); given |= 1U << G_M; break;
 		case 'u': parse_status(&o, optarg); given |= 1U << G_U; break;
 		case 't':
-			o.timeout = (uint32_t)number("timeout", optarg, UINT32_MAX);
+			o.timeout = (uint32_t)number("timeout", optarg, UINT32_MAX, 10);
 			o.has_timeout = true;
 			given |= 1U << G_T;
 			break;
@@ -1609,7 +1595,7 @@ int main(int argc, char **argv)
 			given |= 1U << G_O;
 			break;
 		case 'b':
-			o.bufsize = (int)number("buffer size", optarg, 1U << 30);
+			o.bufsize = (int)number("buffer size", optarg, 1U << 30, 10);
 			given |= 1U << G_B;
 			break;
 		case 'h':
@@ -1632,17 +1618,23 @@ int main(int argc, char **argv)
 
 	open_family(&o, &fi);
 	switch (o.cmd) {
-	case 'L': return cmd_list(&o);
-	case 'G':
-		full_tuple(&o, &dir);
-		return cmd_get(&o, dir);
-	case 'D': return cmd_delete(&o);
-	case 'I': return cmd_create(&o);
-	case 'U': return cmd_update(&o);
-	case 'E': return cmd_events(&o, &fi);
 	case 'C': return cmd_count();
 	case 'S': return cmd_stats(&o);
 	case 'F': return cmd_flush(&o);
 	}
-	return 2;
+	/* The other commands print entries: one XML document (-o xml). */
+	xml_begin(&o);
+	switch (o.cmd) {
+	case 'L': rc = cmd_list(&o); break;
+	case 'G':
+		full_tuple(&o, &dir);
+		rc = cmd_get(&o, dir);
+		break;
+	case 'D': rc = cmd_delete(&o); break;
+	case 'I': rc = cmd_create(&o); break;
+	case 'U': rc = cmd_update(&o); break;
+	case 'E': rc = cmd_events(&o, &fi); break;
+	}
+	xml_end(&o);
+	return rc;
 }
