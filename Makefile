@@ -4,7 +4,9 @@
 #
 #   make [KDIR=/lib/modules/REL/build]   module and tools
 #   make install [DESTDIR= PREFIX=]     tools and man pages (not the module)
-#   make dkms-install                    module sources to DKMS (root)
+#   make dkms-install                    module to DKMS, built for every kernel (root)
+#   make dist                            build/ctrack-VERSION.tar.gz
+#   dpkg-buildpackage -us -uc -b         the .deb packages (debian/)
 #   make check                           every test; ends "N passed, N failed"
 #   make demo                            a throwaway VM with real traffic
 #   make style / make sparse             checkpatch / sparse on the module
@@ -15,19 +17,18 @@ PREFIX ?= /usr
 DESTDIR ?=
 CC ?= gcc
 CFLAGS ?= -O2 -g
-TOOLS_CFLAGS := -Wall -Wextra -Werror -Iinclude $(CFLAGS)
-# VERSION names the tools' build (ctrack -V): git describe, or the VERSION
-# file outside git. DKMS_VERSION is the VERSION file alone: the release,
-# stable across commits, which names /usr/src/ctrack-X and the DKMS entry.
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION)
-DKMS_VERSION := $(shell cat $(CURDIR)/VERSION)
-DKMS_SRC := /usr/src/ctrack-$(DKMS_VERSION)
+# CPPFLAGS and LDFLAGS too, so that dpkg-buildflags' hardening reaches
+# every tool.
+TOOLS_CFLAGS := -Wall -Wextra -Werror -Iinclude $(CPPFLAGS) $(CFLAGS)
+# One version for module, tools, DKMS and tarball: git describe on the
+# release tags, or the VERSION file outside git (tools/version.sh).
+VERSION := $(shell $(CURDIR)/tools/version.sh)
 XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables)
 MAN8DIR := $(PREFIX)/share/man/man8
-DOCDIR := $(PREFIX)/share/doc/ctrack
+DOCDIR ?= $(PREFIX)/share/doc/ctrack
 
 .PHONY: all module tools install uninstall install-module dkms-install dkms-uninstall \
-	check demo style sparse clean
+	dist version check demo style sparse clean
 
 all: module tools
 
@@ -38,24 +39,24 @@ tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/
 	tools/xtables/libxt_ctrack.so
 
 tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
-	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< -lmnl
+	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< $(LDFLAGS) -lmnl
 
 tools/testing/ctpkt: tools/testing/ctpkt.c
 	$(CC) $(TOOLS_CFLAGS) -static -o $@ $<
 
 tools/testing/ctnl tools/testing/ctbulk: %: %.c include/uapi/linux/ctrack.h
-	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -o $@ $< -lmnl
+	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -o $@ $< $(LDFLAGS) -lmnl
 
 tools/xtables/libxt_ctrack.so: tools/xtables/libxt_ctrack.c include/uapi/linux/ctrack.h \
 		include/uapi/linux/netfilter/xt_ctrack.h
-	$(CC) $(TOOLS_CFLAGS) -shared -fPIC $(shell pkg-config --cflags xtables) -Iinclude/uapi -o $@ $< $(shell pkg-config --libs xtables)
+	$(CC) $(TOOLS_CFLAGS) -shared -fPIC $(shell pkg-config --cflags xtables) -Iinclude/uapi -o $@ $< $(LDFLAGS) $(shell pkg-config --libs xtables)
 
 # The match's man page: iptables-extensions(8) is one page generated from
 # iptables' own fragments, so ours is a page of its own, ctrack-match(8),
 # the fragment tools/xtables/libxt_ctrack.man under a generated header.
 build/ctrack-match.8: tools/xtables/libxt_ctrack.man VERSION
 	@mkdir -p build
-	{ printf '.TH CTRACK-MATCH 8 "" "ctrack %s" "iptables-extensions"\n' '$(DKMS_VERSION)'; \
+	{ printf '.TH CTRACK-MATCH 8 "" "ctrack %s" "iptables-extensions"\n' '$(VERSION)'; \
 	  printf '.SH NAME\nctrack-match \\- the ctrack match of iptables and ip6tables\n'; \
 	  printf '.SH SYNOPSIS\n\\fBiptables\\fP [...] \\fB\\-m ctrack\\fP [\\fIoptions\\fP]\n'; \
 	  printf '.SH DESCRIPTION\n'; \
@@ -95,27 +96,30 @@ uninstall:
 # The module for the running (or KVER's) kernel, without DKMS: it is gone
 # at the next kernel upgrade.
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KVER)
 
-# Needs root and dkms. The module's sources go to /usr/src/ctrack-VERSION
-# with VERSION stamped into dkms.conf (see its header); then
-# `dkms build/install ctrack/VERSION [-k REL]`, or AUTOINSTALL at the next
-# kernel install.
+# Needs root and dkms: tools/dkms.sh says what each does.
 dkms-install:
-	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed" >&2; exit 1; }
-	@if [ -n "$$(dkms status ctrack/$(DKMS_VERSION))" ]; then \
-		echo "dkms-install: ctrack/$(DKMS_VERSION) is already added; make dkms-uninstall first" >&2; \
-		exit 1; fi
-	rm -rf $(DKMS_SRC)
-	install -d $(DKMS_SRC)
-	cp -r Kbuild Makefile VERSION kmod include $(DKMS_SRC)/
-	sed 's/@VERSION@/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
-	dkms add ctrack/$(DKMS_VERSION)
+	bash tools/dkms.sh install
 
 dkms-uninstall:
-	-dkms remove ctrack/$(DKMS_VERSION) --all
-	rm -rf $(DKMS_SRC)
+	bash tools/dkms.sh uninstall
+
+# A release tarball: what git tracks at HEAD, with this version written
+# into its VERSION file, where tools/version.sh finds it outside git.
+dist:
+	@test -z "$$(git status --porcelain --untracked-files=no)" || \
+		{ echo "dist: uncommitted changes; commit them first" >&2; exit 1; }
+	rm -rf build/ctrack-$(VERSION) && mkdir -p build
+	git archive --prefix=ctrack-$(VERSION)/ HEAD | tar -x -C build
+	echo $(VERSION) >build/ctrack-$(VERSION)/VERSION
+	tar -C build -czf build/ctrack-$(VERSION).tar.gz ctrack-$(VERSION)
+	rm -rf build/ctrack-$(VERSION)
+	@echo build/ctrack-$(VERSION).tar.gz
+
+version:
+	@echo $(VERSION)
 
 check:
 	bash tools/testing/make-check.sh
@@ -131,7 +135,7 @@ sparse:
 	bash tools/testing/sparse.sh
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk
+	if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack
 	rm -f tools/xtables/libxt_ctrack.so
 	rm -rf build
