@@ -28,7 +28,7 @@ MAN8DIR := $(PREFIX)/share/man/man8
 DOCDIR ?= $(PREFIX)/share/doc/ctrack
 
 .PHONY: all module tools install uninstall install-module dkms-install dkms-uninstall \
-	dist version check demo style sparse clean
+	dist version check demo style sparse clean FORCE
 
 all: module tools
 
@@ -38,7 +38,15 @@ module:
 tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack \
 	tools/xtables/libxt_ctrack.so
 
-tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h
+# Rewritten only when the version changes: what prints the version is
+# rebuilt after a pull or a tag even when its own source did not change.
+build/version: FORCE
+	@mkdir -p build
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' >$@
+
+FORCE:
+
+tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h build/version
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -DCTRACK_TOOLS_VERSION='"$(VERSION)"' -o $@ $< $(LDFLAGS) -lmnl
 
 tools/testing/ctpkt: tools/testing/ctpkt.c
@@ -54,7 +62,7 @@ tools/xtables/libxt_ctrack.so: tools/xtables/libxt_ctrack.c include/uapi/linux/c
 # The match's man page: iptables-extensions(8) is one page generated from
 # iptables' own fragments, so ours is a page of its own, ctrack-match(8),
 # the fragment tools/xtables/libxt_ctrack.man under a generated header.
-build/ctrack-match.8: tools/xtables/libxt_ctrack.man VERSION
+build/ctrack-match.8: tools/xtables/libxt_ctrack.man build/version
 	@mkdir -p build
 	{ printf '.TH CTRACK-MATCH 8 "" "ctrack %s" "iptables-extensions"\n' '$(VERSION)'; \
 	  printf '.SH NAME\nctrack-match \\- the ctrack match of iptables and ip6tables\n'; \

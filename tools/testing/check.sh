@@ -10,6 +10,10 @@
 #
 # Environment: KO_61, KO_612, KO_DEBUG, KUNIT_KO_DEBUG (module files),
 # DEBUG_KERNEL (bzImage). An empty KO_612 or DEBUG_KERNEL skips that run.
+# INSTALL_CHECK_OUT: run install-check.sh (the README's install paths, on
+# this host) first, into that directory, where it leaves the DKMS-built
+# modules that KO_61 and KO_612 then name. CTRACK_W1_BUILDS: "6.1:ok
+# 6.12:" (make-check.sh's W=1 compile checks; empty after ":" = failed).
 # Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
 # CTRACK_VM_DEBUG_TIMEOUT (1800).
 #
@@ -123,6 +127,23 @@ if [ -n "$cli" ]; then
 		bash "$top/tools/testing/man-check.sh" "$cli" "$top/tools/ctrack/ctrack.8"
 fi
 
+for b in ${CTRACK_W1_BUILDS:-}; do
+	if [ "${b#*:}" = ok ]; then
+		add "PASS: [host] ctrack builds with W=1 and no warning for ${b%%:*}"
+	else
+		add "FAIL: [host] ctrack does not build cleanly with W=1 for ${b%%:*} (see make-check's output)"
+	fi
+done
+
+# The README's install paths; they leave the modules DKMS built for the
+# stock VMs below.
+if [ -n "${INSTALL_CHECK_OUT:-}" ]; then
+	echo "=== [install] install-check.sh $INSTALL_CHECK_OUT" >&2
+	bash "$top/tools/testing/install-check.sh" "$INSTALL_CHECK_OUT" 2>&1 |
+		grep -E '^(PASS|FAIL|SKIP): ' | sed -E 's/^(PASS|FAIL|SKIP): /\1: [install] /' |
+		while read -r line; do add "$line"; done
+fi
+
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {
 	local k
@@ -150,7 +171,7 @@ stock() {
 }
 
 if [ -z "$KO_61" ] || [ ! -f "$KO_61" ]; then
-	add "FAIL: [6.1] ctrack.ko for 6.1 not built (KO_61='$KO_61')"
+	add "FAIL: [6.1] no ctrack.ko for 6.1 (KO_61='$KO_61'; install-check.sh makes it)"
 else
 	stock 6.1 '/boot/vmlinuz-6.1.0-*-amd64' "$KO_61"
 fi

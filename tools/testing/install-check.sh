@@ -179,10 +179,12 @@ check_tools() { # check_tools WHAT VERSION
 	# translate runs the plugin's parser and never asks the kernel.
 	env -u XTABLES_LIBDIR iptables-translate -A INPUT -m ctrack --ctstate NEW -j ACCEPT >"$tmp/xt" 2>&1 ||
 		bad="$bad iptables-translate: $(head -n1 "$tmp/xt");"
-	man -w ctrack >/dev/null 2>&1 && man -w ctrack-match >/dev/null 2>&1 ||
-		bad="$bad man pages not found;"
+	[ -f /usr/share/man/man8/ctrack.8.gz ] || [ -f /usr/share/man/man8/ctrack.8 ] ||
+		bad="$bad no ctrack.8;"
+	[ -f /usr/share/man/man8/ctrack-match.8.gz ] || [ -f /usr/share/man/man8/ctrack-match.8 ] ||
+		bad="$bad no ctrack-match.8;"
 	if [ -z "$bad" ]; then
-		pass "$1: ctrack --version is v$2, iptables loads -m ctrack, man ctrack and ctrack-match"
+		pass "$1: ctrack --version is v$2, iptables loads -m ctrack, ctrack.8 and ctrack-match.8 installed"
 	else
 		fail "$1:$bad"
 	fi
