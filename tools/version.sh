@@ -13,15 +13,37 @@
 #
 # "+" sorts after the release in dpkg and DKMS, so a build from git
 # upgrades the release it started from. Only this project's own checkout
-# counts: a tarball unpacked inside some other repository uses VERSION.
+# counts (a .git here): a tarball unpacked inside some other repository
+# uses VERSION.
 top=$(cd "$(dirname "$0")/.." && pwd)
 base=$(cat "$top/VERSION") || exit 1
 
-if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" != "$top" ]; then
+# git as whoever can use the checkout. git refuses a repository that
+# another user owns (safe.directory), as in `make; sudo make install`:
+# root asks as the owner; anyone else takes what the owner's last build
+# recorded in build/version (see the Makefile), so both builds agree.
+owner=$(stat -c %U "$top")
+git_() {
+	if [ "$(id -u)" = 0 ] && [ "$owner" != root ] && [ "$owner" != UNKNOWN ]; then
+		runuser -u "$owner" -- git -C "$top" "$@"
+	else
+		git -C "$top" "$@"
+	fi
+}
+
+if [ ! -e "$top/.git" ]; then
 	echo "$base"
 	exit 0
 fi
-desc=$(git -C "$top" describe --tags --match 'v[0-9]*' --always --dirty=.dirty 2>/dev/null) || {
+if [ "$(git_ rev-parse --show-toplevel 2>/dev/null)" != "$top" ]; then
+	if [ -s "$top/build/version" ]; then
+		cat "$top/build/version"
+	else
+		echo "$base"
+	fi
+	exit 0
+fi
+desc=$(git_ describe --tags --match 'v[0-9]*' --always --dirty=.dirty 2>/dev/null) || {
 	echo "$base"
 	exit 0
 }
