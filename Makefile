@@ -9,6 +9,7 @@
 #   dpkg-buildpackage -us -uc -b         the .deb packages (debian/)
 #   make check                           every test; ends "N passed, N failed"
 #   make demo                            a throwaway VM with real traffic
+#   make campaign-NAME [KERNEL= CPUS= SIZE=ci|soak]  one reliability campaign
 #   make style / make sparse             checkpatch / sparse on the module
 
 KVER ?= $(shell uname -r)
@@ -134,6 +135,14 @@ check:
 
 demo:
 	bash tools/testing/demo.sh
+
+# Reliability campaigns (tools/testing/campaign.sh lists them), each in a
+# VM of its own, on the debug kernel unless KERNEL= says 6.1 or 6.12.
+KERNEL ?= debug
+CPUS ?= 2
+SIZE ?= ci
+campaign-%:
+	bash tools/testing/campaign.sh $* $(KERNEL) $(CPUS) $(SIZE)
 
 # checkpatch from Debian's linux-source-6.1 (unpacked by the debug kernel build).
 style:

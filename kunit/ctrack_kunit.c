@@ -45,9 +45,11 @@
 #include "table_test.c"
 #include "verdict_test.c"
 #include "filter_test.c"
+#include "hash_test.c"
 
 kunit_test_suites(&tuple_suite, &tcp_transition_suite, &tcp_window_suite,
-		  &udp_icmp_suite, &table_suite, &verdict_suite, &filter_suite);
+		  &udp_icmp_suite, &table_suite, &verdict_suite, &filter_suite,
+		  &hash_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("ctrack: KUnit suites");

@@ -34,6 +34,7 @@ usage: ${0##*/} --kernel BZIMAGE [options]
   --log FILE           console log (default: a file in a temp dir)
   --results FILE       results channel (default: a file in a temp dir)
   --append ARGS        extra kernel command line
+  --env NAME=VALUE     export NAME=VALUE to the tests (repeatable)
   --debug              debug kernel: KERNEL_FLAVOR=debug, kmemleak check
   --verbose            also stream the console to stderr
 EOF
@@ -45,7 +46,7 @@ cache=${CTRACK_CACHE:-/var/cache/ctrack}/vm
 
 kernel='' moddir='' cpus=2 mem='' timeout=600 test_timeout=300 log='' results=''
 debug=0 verbose=0 append='' tailpid=''
-extra_ko=() tests=() bins=()
+extra_ko=() tests=() bins=() envs=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -61,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift ;;
 	--results) results=$2; shift ;;
 	--append) append=$2; shift ;;
+	--env) [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || usage; envs+=("$2"); shift ;;
 	--debug) debug=1 ;;
 	--verbose) verbose=1 ;;
 	-h|--help) usage ;;
@@ -295,6 +297,9 @@ cat >"$root/etc/ctrack-vm.conf" <<EOF
 KERNEL_FLAVOR=$flavor
 TEST_TIMEOUT=$test_timeout
 EOF
+for e in "${envs[@]}"; do
+	printf 'export %s=%q\n' "${e%%=*}" "${e#*=}" >>"$root/etc/ctrack-vm.conf"
+done
 make_cpio "$root" "$work/run.cpio.gz"
 images+=("$work/run.cpio.gz")
 cat "${images[@]}" >"$work/initrd"

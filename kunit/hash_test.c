@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite ctrack_hash: an attacker who chooses tuples cannot build long
+ * chains (issue 6, campaign 7). Each case feeds HT_N tuples of one
+ * crafted shape through the table's own hash (ctrack_tuple_hash, siphash
+ * under the module's random key, net mixed in) into HT_B buckets, HT_N /
+ * HT_B = 4 a bucket, and holds the chain lengths to what random placement
+ * gives (Poisson, mean 4):
+ *
+ *   longest chain <= HT_MAX_CHAIN   P(a longer one by chance) ~ 2e-7
+ *   chi-square of the bucket counts <= df + 7 sd (df = HT_B - 1)
+ *
+ * The shapes are the ones that break weak hashes: ports counting up,
+ * addresses counting up in low or high bits, tuples whose XOR of
+ * addresses and of ports is constant, IPv6 addresses differing only in
+ * one of their 128 bits, ICMP ids. ht_weak is such a weak hash (XOR
+ * folding of the tuple's words): the last case shows that the same
+ * criteria reject it on the XOR-constant set, so they can fail.
+ * Figures (longest chain, chi-square, the chain-length histogram) go to
+ * the KUnit log, where make check and the campaign report read them.
+ */
+
+#define HT_B		4096
+#define HT_N		(4 * HT_B)
+#define HT_MAX_CHAIN	22
+/* df + 7 * sqrt(2 df), df = HT_B - 1 */
+#define HT_CHI2_MAX	(HT_B - 1 + 7 * 91)
+
+struct ht_stats {
+	unsigned int max;
+	u64 chi2_x4;		/* 4 * chi-square: integer arithmetic */
+	unsigned int hist[9];	/* chains of 0..7 and of 8 or more */
+};
+
+typedef void (*ht_gen_t)(struct ctrack_tuple *t, unsigned int i);
+typedef u32 (*ht_hash_t)(const struct ctrack_tuple *t);
+
+static u32 ht_real(const struct ctrack_tuple *t)
+{
+	return ctrack_tuple_hash(&init_net, t);
+}
+
+/* What a careless tracker might do: XOR the tuple's 32-bit words. */
+static u32 ht_weak(const struct ctrack_tuple *t)
+{
+	u32 w[sizeof(*t) / 4];
+	u32 h = 0;
+	unsigned int i;
+
+	memcpy(w, t, sizeof(w));
+	for (i = 0; i < ARRAY_SIZE(w); i++)
+		h ^= w[i];
+	return h * 0x9e3779b1;
+}
+
+static void ht_measure(struct kunit *test, ht_gen_t gen, ht_hash_t hash,
+		       struct ht_stats *s)
+{
+	u16 *count;
+	struct ctrack_tuple t;
+	unsigned int i;
+
+	count = kunit_kcalloc(test, HT_B, sizeof(*count), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, count);
+	for (i = 0; i < HT_N; i++) {
+		gen(&t, i);
+		count[reciprocal_scale(hash(&t), HT_B)]++;
+	}
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < HT_B; i++) {
+		/* (c - 4)^2 / 4, kept as (c - 4)^2 to stay in integers */
+		s64 d = (s64)count[i] - HT_N / HT_B;
+
+		s->chi2_x4 += d * d;
+		s->max = max_t(unsigned int, s->max, count[i]);
+		s->hist[min_t(unsigned int, count[i], 8)]++;
+	}
+}
+
+static void ht_report(struct kunit *test, const char *what,
+		      const struct ht_stats *s)
+{
+	kunit_info(test,
+		   "%s: %u tuples, %u buckets: longest chain %u, chi2 %llu (df %u), chains of 0..7,8+: %u %u %u %u %u %u %u %u %u\n",
+		   what, HT_N, HT_B, s->max, s->chi2_x4 / 4, HT_B - 1,
+		   s->hist[0], s->hist[1], s->hist[2], s->hist[3], s->hist[4],
+		   s->hist[5], s->hist[6], s->hist[7], s->hist[8]);
+}
+
+static bool ht_random_like(const struct ht_stats *s)
+{
+	return s->max <= HT_MAX_CHAIN && s->chi2_x4 / 4 <= HT_CHI2_MAX;
+}
+
+/* One client, one server, the source port counting up (port scans, NAT). */
+static void ht_gen_sport(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV4, IPPROTO_TCP, KT_HOST_A, 1024 + i, KT_HOST_B, 80);
+}
+
+/* Sources counting up through 10.64.0.0/18, fixed ports (a botnet). */
+static void ht_gen_saddr_low(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 5353, KT_HOST_B, 53);
+	t->src.ip = htonl(0x0a400000 + i);
+}
+
+/* Sources differing only in their high bits: i << 18, the low bits fixed. */
+static void ht_gen_saddr_high(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 5353, KT_HOST_B, 53);
+	t->src.ip = htonl(0x0000002a | (i << 18));
+}
+
+/*
+ * src ^ dst and sport ^ dport constant: every tuple folds to the same
+ * value under XOR, and the reply tuple of each is another's original.
+ */
+static void ht_gen_xor_const(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 0, KT_HOST_B, 0);
+	t->src.ip = htonl(0x0a000000 + i);
+	t->dst.ip = htonl((0x0a000000 + i) ^ 0x00ffff00);
+	t->sp.port = htons(i & 0xffff);
+	t->dp.port = htons((i & 0xffff) ^ 0x1234);
+}
+
+/* IPv6 sources that differ in one bit (i % 128); 128 source ports. */
+static void ht_gen_v6_bits(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV6, IPPROTO_TCP, KT_HOST_A, 443, KT_HOST_B, 443);
+	t->src.ip6[0] = htonl(0x20010db8);
+	t->src.ip6[(i % 128) / 32] ^= htonl(1U << (i % 32));
+	t->sp.port = htons(i >> 7);
+}
+
+/* IPv6 sources in one /64, interface ids counting up (a SLAAC subnet). */
+static void ht_gen_v6_iid(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV6, IPPROTO_UDP, KT_HOST_A, 123, KT_HOST_B, 123);
+	t->src.ip6[0] = htonl(0x20010db8);
+	t->src.ip6[3] = htonl(i);
+}
+
+/* ICMP echo requests, the id counting up. */
+static void ht_gen_icmp_id(struct ctrack_tuple *t, unsigned int i)
+{
+	kt_tuple(t, NFPROTO_IPV4, IPPROTO_ICMP, KT_HOST_A, 0, KT_HOST_B, 0);
+	t->sp.id = htons(i & 0xffff);
+	t->dp.icmp.type = ICMP_ECHO;
+	t->src.ip = htonl(0x0a000001 + (i >> 16));
+}
+
+struct ht_case {
+	const char *name;
+	ht_gen_t gen;
+};
+
+static const struct ht_case ht_cases[] = {
+	{ "tcp, source port counting up", ht_gen_sport },
+	{ "udp, IPv4 source counting up (/18)", ht_gen_saddr_low },
+	{ "udp, IPv4 sources differing in high bits", ht_gen_saddr_high },
+	{ "udp, src^dst and sport^dport constant", ht_gen_xor_const },
+	{ "tcp, IPv6 sources differing in one bit", ht_gen_v6_bits },
+	{ "udp, IPv6 interface ids counting up", ht_gen_v6_iid },
+	{ "icmp, echo id counting up", ht_gen_icmp_id },
+};
+
+static void ht_case_desc(const struct ht_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ht_shape, ht_cases, ht_case_desc);
+
+static void ht_test_shape(struct kunit *test)
+{
+	const struct ht_case *c = test->param_value;
+	struct ht_stats s;
+
+	ht_measure(test, c->gen, ht_real, &s);
+	ht_report(test, c->name, &s);
+	KUNIT_EXPECT_LE(test, s.max, HT_MAX_CHAIN);
+	KUNIT_EXPECT_LE(test, s.chi2_x4 / 4, (u64)HT_CHI2_MAX);
+	/* Every tuple landed somewhere: the histogram accounts for all. */
+	KUNIT_EXPECT_EQ(test, s.hist[0] + s.hist[1] + s.hist[2] + s.hist[3] +
+			s.hist[4] + s.hist[5] + s.hist[6] + s.hist[7] +
+			s.hist[8], HT_B);
+}
+
+/* The criteria have teeth: a weak hash fails them on a crafted set. */
+static void ht_test_weak_hash_fails(struct kunit *test)
+{
+	struct ht_stats s;
+
+	ht_measure(test, ht_gen_xor_const, ht_weak, &s);
+	ht_report(test, "XOR-folding hash, src^dst and sport^dport constant", &s);
+	KUNIT_EXPECT_FALSE(test, ht_random_like(&s));
+	KUNIT_EXPECT_GT(test, s.max, 100U);
+}
+
+/* The same tuple in two namespaces lands in unrelated buckets. */
+static void ht_test_netns_mix(struct kunit *test)
+{
+	struct ctrack_tuple t;
+	unsigned int same = 0, i;
+	/* Any other struct net address serves: only its mix value counts. */
+	struct net *other;
+
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	for (i = 0; i < HT_N; i++) {
+		ht_gen_sport(&t, i);
+		if (reciprocal_scale(ctrack_tuple_hash(&init_net, &t), HT_B) ==
+		    reciprocal_scale(ctrack_tuple_hash(other, &t), HT_B))
+			same++;
+	}
+	kunit_info(test, "netns mix: %u of %u tuples share a bucket across two namespaces (random: %u)\n",
+		   same, HT_N, HT_N / HT_B);
+	/* Expected 4; 40 would be a mix that does not mix. */
+	KUNIT_EXPECT_LE(test, same, 40U);
+}
+
+static struct kunit_case hash_cases[] = {
+	KUNIT_CASE_PARAM(ht_test_shape, ht_shape_gen_params),
+	KUNIT_CASE(ht_test_weak_hash_fails),
+	KUNIT_CASE(ht_test_netns_mix),
+	{}
+};
+
+static struct kunit_suite hash_suite = {
+	.name = "ctrack_hash",
+	.test_cases = hash_cases,
+};
