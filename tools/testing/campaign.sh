@@ -35,7 +35,7 @@ case "$size" in ci|soak) ;; *) die "SIZE is ci or soak, not $size" ;; esac
 tests=() kunit=0 figures=
 case "$name" in
 fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz:' ;;
-hash)	kunit=1; figures='longest chain|netns mix' ;;
+hash)	kunit=1; figures='longest chain' ;;
 *)	die "no campaign $name (fuzz, hash)" ;;
 esac
 [ "$kunit" = 0 ] || [ "$kernel" = debug ] || die "$name runs KUnit: KERNEL=debug only"
