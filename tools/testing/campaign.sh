@@ -6,6 +6,8 @@
 #   make campaign-NAME [KERNEL=debug|6.1|6.12] [CPUS=2] [SIZE=ci|soak]
 #   bash tools/testing/campaign.sh NAME [KERNEL [CPUS [SIZE]]]
 #
+#   malformed  55-malformed.sh  the packet corpus tools/testing/corpus/
+#              malformed.txt, each packet's verdict on the match counters
 #   fuzz   87-netlink-fuzz.sh  seeded netlink fuzzing, privileged and not
 #   hash   the ctrack_hash KUnit suite (debug kernel only): chain lengths
 #          under crafted tuple sets
@@ -19,7 +21,7 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-name=${1:?usage: campaign.sh fuzz|hash [KERNEL [CPUS [SIZE]]]}
+name=${1:?usage: campaign.sh malformed|fuzz|hash [KERNEL [CPUS [SIZE]]]}
 kernel=${2:-debug}
 cpus=${3:-2}
 size=${4:-ci}
@@ -34,9 +36,10 @@ case "$size" in ci|soak) ;; *) die "SIZE is ci or soak, not $size" ;; esac
 
 tests=() kunit=0 figures=
 case "$name" in
+malformed) tests=(55-malformed.sh); figures='^# corpus|^#   line' ;;
 fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz:' ;;
 hash)	kunit=1; figures='longest chain' ;;
-*)	die "no campaign $name (fuzz, hash)" ;;
+*)	die "no campaign $name (malformed, fuzz, hash)" ;;
 esac
 [ "$kunit" = 0 ] || [ "$kernel" = debug ] || die "$name runs KUnit: KERNEL=debug only"
 
@@ -70,7 +73,7 @@ done
 
 if [ "${#tests[@]}" -gt 0 ]; then
 	mkdir -p "$work/tests"
-	cp "$top/tools/testing/tests/lib.bash" "$work/tests/"
+	cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/corpus/malformed.txt" "$work/tests/"
 	for t in "${tests[@]}"; do
 		cp "$top/tools/testing/tests/$t" "$work/tests/"
 	done

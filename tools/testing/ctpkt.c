@@ -24,6 +24,11 @@
  *	open, sending what comes on stdin and reading its echo, until stdin
  *	reaches EOF; then close it (FIN) and wait for the peer's FIN. The
  *	test decides how long a session lives, not a timer.
+ *   ctpkt inject IFNAME DSTMAC FILE SELECT
+ *	send packets of a corpus (tools/testing/corpus/malformed.txt: lines
+ *	"VERDICT FAMILY HEX[,HEX...]  # what") out of IFNAME as Ethernet
+ *	frames to DSTMAC, exactly as written: SELECT is a VERDICT (every
+ *	line of it) or a line number; prints "sent N datagrams (M frames)"
  *
  * Addresses are IPv4 or IPv6 (chosen by their form). Exit code 0 on
  * success, 1 on a failed operation, 2 on bad arguments.
@@ -31,12 +36,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -60,7 +69,8 @@ static void usage(void)
 		"       ctpkt udpflood DST PORT COUNT\n"
 		"       ctpkt tcpmany DST PORT COUNT\n"
 		"       ctpkt tcpserve PORT | udpserve PORT | tcpecho PORT\n"
-		"       ctpkt tcpreq DST PORT | udpreq DST PORT | tcphold DST PORT\n");
+		"       ctpkt tcpreq DST PORT | udpreq DST PORT | tcphold DST PORT\n"
+		"       ctpkt inject IFNAME DSTMAC FILE VERDICT|LINE\n");
 	exit(2);
 }
 
@@ -423,6 +433,119 @@ static int cmd_tcphold(int argc, char **argv)
 	return n == 0 ? 0 : 1;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * One corpus frame: @hex (up to a ',' or a blank) after a 14-byte
+ * Ethernet header already in @frame. Returns the frame's length, 0 on
+ * bad hex.
+ */
+static size_t corpus_frame(const char **hex, unsigned char *frame, size_t max)
+{
+	size_t n = 14;
+	const char *p = *hex;
+
+	while (hexval(p[0]) >= 0 && hexval(p[1]) >= 0 && n < max) {
+		frame[n++] = hexval(p[0]) << 4 | hexval(p[1]);
+		p += 2;
+	}
+	if (*p && *p != ',' && *p != ' ')
+		return 0;
+	*hex = *p == ',' ? p + 1 : p;
+	return n;
+}
+
+/*
+ * The test decides what each packet should be; this only puts the bytes
+ * on the wire, without the kernel's IP stack in between (AF_PACKET).
+ */
+static int cmd_inject(int argc, char **argv)
+{
+	unsigned char frame[9216];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	unsigned int mac[6], lineno = 0, want_line = 0, dgrams = 0, frames = 0;
+	struct ifreq ifr = { 0 };
+	char *line = NULL, *end;
+	size_t cap = 0;
+	FILE *f;
+	int fd, i;
+
+	if (argc != 5 || sscanf(argv[2], "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1],
+				&mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+		usage();
+	want_line = strtoul(argv[4], &end, 10);
+	if (*end)
+		want_line = 0;
+	f = fopen(argv[3], "r");
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (!f || fd < 0) {
+		perror("ctpkt inject");
+		return 1;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[1]);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
+		perror("ctpkt inject: interface");
+		return 1;
+	}
+	sll.sll_ifindex = ifr.ifr_ifindex;
+	sll.sll_halen = 6;
+	for (i = 0; i < 6; i++)
+		frame[i] = sll.sll_addr[i] = mac[i];
+	/* ifr_ifindex and ifr_hwaddr share a union: ask for the address now */
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		perror("ctpkt inject: interface");
+		return 1;
+	}
+	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+
+	while (getline(&line, &cap, f) > 0) {
+		char verdict[16];
+		const char *hex;
+		int family, off;
+
+		lineno++;
+		if (sscanf(line, "%15s %d %n", verdict, &family, &off) != 2 ||
+		    (family != 4 && family != 6)) {
+			fprintf(stderr, "ctpkt inject: %s:%u: bad line\n", argv[3], lineno);
+			return 2;
+		}
+		if (want_line ? lineno != want_line : strcmp(verdict, argv[4]))
+			continue;
+		frame[12] = family == 4 ? 0x08 : 0x86;
+		frame[13] = family == 4 ? 0x00 : 0xdd;
+		hex = line + off;
+		while (*hex && *hex != ' ' && *hex != '\n') {
+			size_t len = corpus_frame(&hex, frame, sizeof(frame));
+
+			if (!len) {
+				fprintf(stderr, "ctpkt inject: %s:%u: bad hex\n", argv[3], lineno);
+				return 2;
+			}
+			if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+				fprintf(stderr, "ctpkt inject: %s:%u: %s\n", argv[3], lineno,
+					strerror(errno));
+				return 1;
+			}
+			frames++;
+		}
+		dgrams++;
+	}
+	printf("sent %u datagrams (%u frames)\n", dgrams, frames);
+	free(line);
+	fclose(f);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -447,6 +570,8 @@ int main(int argc, char **argv)
 		return cmd_tcpecho(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "tcphold"))
 		return cmd_tcphold(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inject"))
+		return cmd_inject(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

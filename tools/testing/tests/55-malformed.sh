@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Malformed packets (issue 6, campaign 2): the corpus
+# tools/testing/corpus/malformed.txt (written by gen-malformed.py beside
+# it), every packet as it is, from namespace inj (AF_PACKET on its veth0,
+# IPv6 off there: its own stack sends nothing, not even neighbour
+# discovery) into rt's veth2. The packets claim cl's addresses, so rt
+# forwards them to sv as if cl had sent them. rt classifies each at
+# PREROUTING; its mangle table counts the --ctstate of every packet from
+# veth2:
+#
+#   PREROUTING -i veth2 -j MALF    (all that reached netfilter)
+#   MALF  -m ctrack --ctstate NEW        -j RETURN
+#         -m ctrack --ctstate RELATED    -j RETURN   ... one rule a state
+#         (no match)                                  (a packet without
+#                                                      a verdict)
+#
+# The corpus goes in groups of one expected verdict, NEW first (the
+# RELATED errors quote flows the NEW lines open); after each group the
+# counters of each family must have moved by exactly the group's count
+# in its row and nowhere else. DROP lines must move nothing: the kernel
+# drops them before PREROUTING, or defragmentation holds them. A group
+# that misses is replayed line by line (table flushed) to name the
+# packets. The corpus's SENTINEL line (IPv4, NEW every time) ends each
+# group: once it is counted, the group is through. At the end, a flush
+# must leave net.ctrack.count at 0 (nothing held by a malformed packet).
+# No splat (run-vm.sh checks).
+. ./lib.bash
+cleanup() {
+	ip netns del inj 2>/dev/null
+	topo_down
+}
+trap cleanup EXIT
+
+corpus=${MALFORMED_CORPUS:-/tests/malformed.txt}
+states="NEW RELATED INVALID UNTRACKED ESTABLISHED"
+
+if [ ! -r "$corpus" ]; then
+	fail "malformed: no corpus at $corpus"
+	exit 1
+fi
+check "insmod ctrack.ko" ctrack_load
+topo_up
+
+ip netns add inj
+ip netns exec inj sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec inj sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+ip link add veth0 netns inj type veth peer name veth2 netns rt
+ip -n inj link set veth0 up
+ip -n rt link set veth2 up
+rtmac=$(ip -n rt link show veth2 | awk '/link\/ether/ { print $2 }')
+
+for ipt in iptables ip6tables; do
+	ip netns exec rt $ipt -t mangle -N MALF
+	ip netns exec rt $ipt -t mangle -A PREROUTING -i veth2 -j MALF
+	for st in $states; do
+		ip netns exec rt $ipt -t mangle -A MALF -m ctrack --ctstate "$st" -j RETURN
+	done
+	ip netns exec rt $ipt -t mangle -A MALF
+done
+
+# counts FAMILY: "all NEW RELATED INVALID UNTRACKED ESTABLISHED none"
+counts() {
+	local ipt=iptables
+	[ "$1" = 6 ] && ipt=ip6tables
+	{
+		ip netns exec rt $ipt -t mangle -L PREROUTING -v -x -n | awk '$3 == "MALF" { print $1 }'
+		ip netns exec rt $ipt -t mangle -L MALF -v -x -n | awk 'NR > 2 { print $1 }'
+	} | paste -sd' '
+}
+
+# The counts a group of N lines of family F with verdict V should add.
+expect() { # expect BEFORE N V SENTINEL(0/1)
+	local -a c
+	read -ra c <<<"$1"
+	local n=$2 v=$3 s=$4 i=1 st
+	[ "$v" = DROP ] && n=0
+	c[0]=$((c[0] + n + s))
+	for st in $states; do
+		[ "$st" = "$v" ] && c[i]=$((c[i] + n))
+		[ "$st" = NEW ] && c[i]=$((c[i] + s))
+		i=$((i + 1))
+	done
+	echo "${c[*]}"
+}
+
+inject() { ip netns exec inj ctpkt inject veth0 "$rtmac" "$corpus" "$1"; }
+sentinel() { inject SENTINEL >/dev/null; }
+
+group() { # group VERDICT
+	local v=$1 n4 n6 b4 b6 w4 w6
+	n4=$(grep -c "^$v 4 " "$corpus")
+	n6=$(grep -c "^$v 6 " "$corpus")
+	b4=$(counts 4)
+	b6=$(counts 6)
+	w4=$(expect "$b4" "$n4" "$v" 1)
+	w6=$(expect "$b6" "$n6" "$v" 0)
+	inject "$v"
+	sentinel
+	if wait_for 10 eval '[ "$(counts 4)" = "$w4" ] && [ "$(counts 6)" = "$w6" ]'; then
+		if [ "$v" = DROP ]; then
+			pass "malformed: DROP: $n4 IPv4 and $n6 IPv6 packets, none reached PREROUTING's counters"
+		else
+			pass "malformed: $v: $n4 IPv4 and $n6 IPv6 packets, each counted as $v"
+		fi
+		return
+	fi
+	fail "malformed: $v: IPv4 counters $(counts 4), want $w4; IPv6 $(counts 6), want $w6 (all $states none)"
+	replay "$v"
+}
+
+# Which lines of a failed group go astray: each alone, on an empty table
+# (the NEW lines first again, for the RELATED ones).
+replay() {
+	local v=$1 no line fam b want got
+	ip netns exec rt ctrack -F >/dev/null 2>&1
+	if [ "$v" = RELATED ]; then
+		inject NEW >/dev/null
+	fi
+	grep -n "^$v " "$corpus" | while IFS=: read -r no line; do
+		fam=$(awk '{ print $2 }' <<<"$line")
+		b=$(counts "$fam")
+		# the sentinel is IPv4
+		want=$(expect "$b" 1 "$v" $((fam == 4)))
+		inject "$no" >/dev/null
+		sentinel
+		wait_for 2 eval '[ "$(counts "$fam")" = "$want" ]'
+		got=$(counts "$fam")
+		[ "$got" = "$want" ] ||
+			echo "#   line $no: counters moved by $(diff_counts "$b" "$got"), want $v: ${line#*# }"
+	done
+}
+
+diff_counts() {
+	local -a a b names
+	local i out=
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	read -ra names <<<"all $states none"
+	for i in "${!a[@]}"; do
+		[ "${a[i]}" != "${b[i]}" ] && out="$out ${names[i]}+$((b[i] - a[i]))"
+	done
+	echo "${out:- nothing}"
+}
+
+total=$(wc -l <"$corpus")
+echo "# corpus: $((total - 1)) packets, $(awk '$1 != "SENTINEL" { print $1 }' "$corpus" | sort | uniq -c | paste -sd,)"
+for v in NEW RELATED UNTRACKED INVALID DROP; do
+	group "$v"
+done
+
+# Nothing a malformed packet did keeps an entry or a reference: once
+# flushed, rt's table is empty and its count 0.
+ip netns exec rt ctrack -F >/dev/null 2>&1
+check "malformed: after ctrack -F, rt's net.ctrack.count is 0 and /proc/net/ctrack empty" \
+	wait_for 5 eval '[ "$(ip netns exec rt sysctl -n net.ctrack.count)" = 0 ] &&
+		[ -z "$(ip netns exec rt cat /proc/net/ctrack)" ]'
+check "malformed: rt still forwards (ping cl -> sv)" \
+	ip netns exec cl ping -q -c1 -W5 10.0.2.1
