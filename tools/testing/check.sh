@@ -53,7 +53,8 @@ run() {
 
 test_args=()
 if [ -d "$tests_dir" ] && ls "$tests_dir"/*.sh >/dev/null 2>&1; then
-	test_args=(--tests "$tests_dir")
+	# The corpus directory joins the tests in /tests (55-malformed.sh).
+	test_args=(--tests "$tests_dir" --tests "$top/tools/testing/corpus")
 else
 	add "SKIP: [all] no test scripts in tools/testing/tests"
 fi
