@@ -376,20 +376,26 @@ lo = bytes([127, 0, 0, 1])
 add("NEW", 4, ip4(udp(4, src=lo), UDP, src=lo),
     "ipv4 from 127.0.0.1 (martian: routing drops it, after PREROUTING)")
 
-# --- IPv4 fragments (reassembled by nf_defrag_ipv4 before ctrack).
-def frags4(payload, proto, cuts, overlap=0):
-    """Fragments of one datagram at the 8-byte-multiple offsets in cuts."""
+# --- Fragments (reassembled by nf_defrag_ipv4/6 before ctrack).
+def pieces(payload, cuts, overlap=0):
+    """A fragment id, then (offset, data, more) of each fragment of one
+    datagram cut at the 8-byte-multiple offsets in cuts; with overlap,
+    each fragment after the first starts that many bytes early."""
     ident[0] += 1
-    fid = ident[0]
-    res = []
     bounds = [0] + cuts + [len(payload)]
+    res = []
     for i in range(len(bounds) - 1):
         a, b = bounds[i], bounds[i + 1]
         if i and overlap:
             a -= overlap
-        mf = 0x2000 if i < len(bounds) - 2 else 0
-        res.append(ip4(payload[a:b], proto, frag=mf | (a // 8), ident_=fid))
-    return res
+        res.append((a, payload[a:b], i < len(bounds) - 2))
+    return ident[0], res
+
+
+def frags4(payload, proto, cuts, overlap=0):
+    fid, res = pieces(payload, cuts, overlap)
+    return [ip4(data, proto, frag=(0x2000 if more else 0) | (a // 8), ident_=fid)
+            for a, data, more in res]
 
 
 big = udp(4, payload=b"f" * 64)
@@ -459,16 +465,9 @@ add("NEW", 6, ip6(data, nh), "ipv6 atomic fragment (offset 0, no more fragments)
 
 
 def frags6(payload, nh, cuts):
-    ident[0] += 1
-    fid = ident[0]
-    res = []
-    bounds = [0] + cuts + [len(payload)]
-    for i in range(len(bounds) - 1):
-        a, b = bounds[i], bounds[i + 1]
-        m = 1 if i < len(bounds) - 2 else 0
-        fh = struct.pack("!BBHI", nh, 0, (a // 8) << 3 | m, fid)
-        res.append(ip6(fh + payload[a:b], FRAG))
-    return res
+    fid, res = pieces(payload, cuts)
+    return [ip6(struct.pack("!BBHI", nh, 0, (a // 8) << 3 | more, fid) + data, FRAG)
+            for a, data, more in res]
 
 
 add("NEW", 6, frags6(udp(6, payload=b"s" * 64), UDP, [8, 16, 24, 32, 40, 48, 56, 64]),
