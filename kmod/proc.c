@@ -183,11 +183,24 @@ static int stat_show(struct seq_file *s, void *v)
 	return 0;
 }
 
+/*
+ * /proc/net/ctrack is for the netns's administrator: owned by the root of
+ * the user namespace that owns the netns (global root for the initial
+ * one), so that a container's root reads its own table and nobody else's.
+ */
 int ctrack_proc_init(struct net *net)
 {
-	if (!proc_create_net("ctrack", 0440, net->proc_net, &ct_seq_ops,
-			     sizeof(struct iter)))
+	kuid_t uid = make_kuid(net->user_ns, 0);
+	kgid_t gid = make_kgid(net->user_ns, 0);
+	struct proc_dir_entry *pde;
+
+	pde = proc_create_net("ctrack", 0440, net->proc_net, &ct_seq_ops,
+			      sizeof(struct iter));
+	if (!pde)
 		return -ENOMEM;
+	/* A netns whose owner maps no root keeps global root as owner. */
+	if (uid_valid(uid) && gid_valid(gid))
+		proc_set_user(pde, uid, gid);
 	if (!proc_create_net_single("ctrack", 0444, net->proc_net_stat,
 				    stat_show, NULL)) {
 		remove_proc_entry("ctrack", net->proc_net);
