@@ -88,7 +88,7 @@ fi
 # The netlink test tools (ctnl: raw requests for the negative tests;
 # ctbulk: fills the table fast), built here.
 mkdir -p "$all.d"
-for tool in ctnl ctbulk; do
+for tool in ctnl ctbulk ctfuzz; do
 	if ${CC:-cc} -O2 -Wall -Wextra -Werror -I"$top/include/uapi" -o "$all.d/$tool" \
 		"$top/tools/testing/$tool.c" -lmnl; then
 		test_args+=(--bin "$all.d/$tool")
