@@ -9,6 +9,8 @@
 #   malformed  55-malformed.sh  the packet corpus tools/testing/corpus/
 #              malformed.txt, each packet's verdict on the match counters
 #   fuzz   87-netlink-fuzz.sh  seeded netlink fuzzing, privileged and not
+#   churn  65-churn-cycles.sh  rmmod/insmod and netns cycles under load
+#   isolation  56-isolation.sh + 85-netlink-neg.sh: tenants and privileges
 #   hash   the ctrack_hash KUnit suite (debug kernel only): chain lengths
 #          under crafted tuple sets
 #
@@ -21,7 +23,7 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-name=${1:?usage: campaign.sh malformed|fuzz|hash [KERNEL [CPUS [SIZE]]]}
+name=${1:?usage: campaign.sh malformed|fuzz|churn|isolation|hash [KERNEL [CPUS [SIZE]]]}
 kernel=${2:-debug}
 cpus=${3:-2}
 size=${4:-ci}
@@ -37,9 +39,11 @@ case "$size" in ci|soak) ;; *) die "SIZE is ci or soak, not $size" ;; esac
 tests=() kunit=0 figures=
 case "$name" in
 malformed) tests=(55-malformed.sh); figures='^# corpus|^#   line' ;;
-fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz:' ;;
+fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz' ;;
+churn)	tests=(65-churn-cycles.sh); figures='^# slab' ;;
+isolation) tests=(56-isolation.sh 85-netlink-neg.sh); figures='^# (lines|max)=' ;;
 hash)	kunit=1; figures='longest chain' ;;
-*)	die "no campaign $name (malformed, fuzz, hash)" ;;
+*)	die "no campaign $name (malformed, fuzz, churn, isolation, hash)" ;;
 esac
 [ "$kunit" = 0 ] || [ "$kernel" = debug ] || die "$name runs KUnit: KERNEL=debug only"
 

@@ -19,8 +19,8 @@
 # (/proc/net/ctrack, ctrack -C, net.ctrack.count). The harness checks
 # dmesg for splats (and kmemleak on the debug kernel, after ns fz is gone).
 #
-# FUZZ_COUNT (default 200000; 20000 on the debug kernel) and FUZZ_SEED
-# reproduce a run: "ctfuzz --seed S --count N --hex" prints its requests.
+# FUZZ_COUNT (default 200000; 20000 on the debug kernel; 1000000 with
+# CAMPAIGN_SIZE=soak) and FUZZ_SEED (run-vm.sh --env) reproduce a run: "ctfuzz --seed S --count N --hex" prints its requests.
 #
 # Functions run through check, wait_for and trap; ctrack_load takes no
 # argument here.
@@ -35,6 +35,8 @@ trap cleanup EXIT
 
 count=${FUZZ_COUNT:-200000}
 [ "$KERNEL_FLAVOR" = debug ] && count=${FUZZ_COUNT:-20000}
+# make campaign-fuzz SIZE=soak: a million messages a run.
+[ "${CAMPAIGN_SIZE:-ci}" = soak ] && count=${FUZZ_COUNT:-1000000}
 seed=${FUZZ_SEED:-870087}
 echo "ctfuzz: seed $seed, count $count (set FUZZ_SEED, FUZZ_COUNT to reproduce)"
 
