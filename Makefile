@@ -36,7 +36,7 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CTRACK_VERSION=$(VERSION) modules
 
-tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack \
+tools: tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/testing/ctfuzz tools/ctrack/ctrack \
 	tools/xtables/libxt_ctrack.so
 
 # Rewritten only when the version changes: what prints the version is
@@ -53,7 +53,7 @@ tools/ctrack/ctrack: tools/ctrack/ctrack.c include/uapi/linux/ctrack.h build/ver
 tools/testing/ctpkt: tools/testing/ctpkt.c
 	$(CC) $(TOOLS_CFLAGS) -static -o $@ $<
 
-tools/testing/ctnl tools/testing/ctbulk: %: %.c include/uapi/linux/ctrack.h
+tools/testing/ctnl tools/testing/ctbulk tools/testing/ctfuzz: %: %.c include/uapi/linux/ctrack.h
 	$(CC) $(TOOLS_CFLAGS) -Iinclude/uapi -o $@ $< $(LDFLAGS) -lmnl
 
 tools/xtables/libxt_ctrack.so: tools/xtables/libxt_ctrack.c include/uapi/linux/ctrack.h \
@@ -153,6 +153,6 @@ sparse:
 
 clean:
 	if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
-	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/ctrack/ctrack
+	rm -f tools/testing/ctpkt tools/testing/ctnl tools/testing/ctbulk tools/testing/ctfuzz tools/ctrack/ctrack
 	rm -f tools/xtables/libxt_ctrack.so
 	rm -rf build
