@@ -6,11 +6,14 @@
 #   make campaign-NAME [KERNEL=debug|6.1|6.12] [CPUS=2] [SIZE=ci|soak]
 #   bash tools/testing/campaign.sh NAME [KERNEL [CPUS [SIZE]]]
 #
+#   flood  50-flood.sh  new-flow flood against a small net.ctrack.max
 #   malformed  55-malformed.sh  the packet corpus tools/testing/corpus/
 #              malformed.txt, each packet's verdict on the match counters
 #   fuzz   87-netlink-fuzz.sh  seeded netlink fuzzing, privileged and not
 #   churn  65-churn-cycles.sh  rmmod/insmod and netns cycles under load
 #   isolation  56-isolation.sh + 85-netlink-neg.sh: tenants and privileges
+#   concurrency  70-smp.sh + 82-dump-churn.sh: flows on every vCPU, dumps
+#          under churn (run it with CPUS=4)
 #   hash   the ctrack_hash KUnit suite (debug kernel only): chain lengths
 #          under crafted tuple sets
 #
@@ -23,7 +26,7 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-name=${1:?usage: campaign.sh malformed|fuzz|churn|isolation|hash [KERNEL [CPUS [SIZE]]]}
+name=${1:?usage: campaign.sh flood|malformed|fuzz|churn|isolation|concurrency|hash [KERNEL [CPUS [SIZE]]]}
 kernel=${2:-debug}
 cpus=${3:-2}
 size=${4:-ci}
@@ -38,12 +41,14 @@ case "$size" in ci|soak) ;; *) die "SIZE is ci or soak, not $size" ;; esac
 
 tests=() kunit=0 figures=
 case "$name" in
+flood)	tests=(50-flood.sh); figures='^# ' ;;
+concurrency) tests=(70-smp.sh 82-dump-churn.sh); figures='^# ' ;;
 malformed) tests=(55-malformed.sh); figures='^# corpus|^#   line' ;;
 fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz' ;;
 churn)	tests=(65-churn-cycles.sh); figures='^# slab' ;;
 isolation) tests=(56-isolation.sh 85-netlink-neg.sh); figures='^# (lines|max)=' ;;
 hash)	kunit=1; figures='longest chain' ;;
-*)	die "no campaign $name (malformed, fuzz, churn, isolation, hash)" ;;
+*)	die "no campaign $name (flood, malformed, fuzz, churn, isolation, concurrency, hash)" ;;
 esac
 [ "$kunit" = 0 ] || [ "$kernel" = debug ] || die "$name runs KUnit: KERNEL=debug only"
 

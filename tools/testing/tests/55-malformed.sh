@@ -24,7 +24,7 @@
 # that misses is replayed line by line (table flushed) to name the
 # packets. The corpus's SENTINEL line (IPv4, NEW every time) ends each
 # group: once it is counted, the group is through. At the end, a flush
-# must leave net.ctrack.count at 0 (nothing held by a malformed packet).
+# must leave nothing held by a malformed packet (see there).
 # No splat (run-vm.sh checks).
 . ./lib.bash
 cleanup() {
@@ -150,11 +150,19 @@ for v in NEW RELATED UNTRACKED INVALID DROP; do
 	group "$v"
 done
 
-# Nothing a malformed packet did keeps an entry or a reference: once
-# flushed, rt's table is empty and its count 0.
+# Nothing a malformed packet did keeps an entry or a reference. Once
+# flushed, rt lists nothing; its count may still hold the unconfirmed
+# entries of the NEW packets the stack dropped after PREROUTING (bad IP
+# options, martian source, TTL 0: "after PREROUTING" in the corpus),
+# whose verdict slots keep them until reused (kmod/verdict.c). More
+# traffic reuses the slots: then the count is what the table lists.
 ip netns exec rt ctrack -F >/dev/null 2>&1
-check "malformed: after ctrack -F, rt's net.ctrack.count is 0 and /proc/net/ctrack empty" \
-	wait_for 5 eval '[ "$(ip netns exec rt sysctl -n net.ctrack.count)" = 0 ] &&
-		[ -z "$(ip netns exec rt cat /proc/net/ctrack)" ]'
+late=$(grep -c '^NEW .*after PREROUTING' "$corpus")
+cnt() { ip netns exec rt sysctl -n net.ctrack.count; }
+check "malformed: after ctrack -F rt lists nothing, count $(cnt) <= $late (unconfirmed, dropped after PREROUTING)" \
+	wait_for 5 eval '[ -z "$(ip netns exec rt cat /proc/net/ctrack)" ] && [ "$(cnt)" -le "$late" ]'
+check "malformed: once traffic reuses the verdict slots, count = listed entries (nothing held)" \
+	wait_for 30 eval 'sentinel; [ "$(cnt)" = "$(ip netns exec rt cat /proc/net/ctrack | wc -l)" ]'
+echo "# count after the slots were reused: $(cnt), listed: $(ip netns exec rt cat /proc/net/ctrack | wc -l)"
 check "malformed: rt still forwards (ping cl -> sv)" \
 	ip netns exec cl ping -q -c1 -W5 10.0.2.1
