@@ -28,6 +28,8 @@
 
 #define CTRACK_NLOCKS		1024
 #define CTRACK_EARLY_DROP_BUCKETS 8
+/* Evictions one new entry may make while other CPUs take the places. */
+#define CTRACK_EARLY_DROP_TRIES 4
 
 static unsigned int hashsize;
 module_param(hashsize, uint, 0400);
@@ -257,6 +259,18 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 	return done;
 }
 
+/* Take one place of @cnet's @max, if one is free. */
+static bool count_reserve(struct ctrack_net *cnet, unsigned int max)
+{
+	int c = atomic_read(&cnet->count);
+
+	do {
+		if ((unsigned int)c >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&cnet->count, &c, c + 1));
+	return true;
+}
+
 /*
  * ctrack_entry_alloc - a new, unconfirmed entry for @orig in @net
  *
@@ -269,20 +283,25 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 					gfp_t gfp)
 {
 	struct ctrack_net *cnet = ctrack_pernet(net);
-	unsigned int max = READ_ONCE(cnet->max);
+	unsigned int max = READ_ONCE(cnet->max), tries = 0;
 	struct ctrack_entry *e;
 
-	if (max && unlikely(atomic_inc_return(&cnet->count) > max)) {
-		bool nearly_full = true;	/* we are past 95% by definition */
-
-		if (!early_drop(net, ctrack_tuple_hash(net, orig), nearly_full)) {
-			atomic_dec(&cnet->count);
-			CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
-			return ERR_PTR(-ENOSPC);
-		}
-		CTRACK_STAT_INC(cnet, CTRACK_STAT_EARLY_DROP);
-	} else if (!max) {
+	if (!max) {
 		atomic_inc(&cnet->count);
+	} else {
+		/*
+		 * Evict first, then take the freed place: the count never
+		 * shows more than max, not even for a moment. Other CPUs may
+		 * take the place first; a few rounds, then give up.
+		 */
+		while (!count_reserve(cnet, max)) {
+			if (tries++ == CTRACK_EARLY_DROP_TRIES ||
+			    !early_drop(net, ctrack_tuple_hash(net, orig), true)) {
+				CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
+				return ERR_PTR(-ENOSPC);
+			}
+			CTRACK_STAT_INC(cnet, CTRACK_STAT_EARLY_DROP);
+		}
 	}
 
 	e = kmem_cache_alloc(entry_cache, gfp);
