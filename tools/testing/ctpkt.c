@@ -24,6 +24,21 @@
  *	open, sending what comes on stdin and reading its echo, until stdin
  *	reaches EOF; then close it (FIN) and wait for the peer's FIN. The
  *	test decides how long a session lives, not a timer.
+ *   ctpkt synflood IFNAME DSTMAC SRCNET DST DPORT COUNT SEED
+ *	COUNT TCP SYNs out of IFNAME as Ethernet frames to DSTMAC, each from
+ *	a random address of the IPv4 prefix SRCNET (a.b.c.d/len) and a
+ *	random port, with a random sequence number (xorshift from SEED:
+ *	the same seed, the same packets); batches of 64 a system call
+ *   ctpkt probe tcp|udp DST PORT
+ *	an ASSURED flow that lives until SIGTERM: a round trip every 100 ms
+ *	(TCP to a tcpecho server, UDP to a udpserve server from one source
+ *	port); a UDP round trip is retried once a second for up to 15
+ *	seconds, a TCP one waits 15 seconds (the kernel retransmits six
+ *	times meanwhile: an overloaded input queue may drop a few). On
+ *	SIGTERM prints
+ *	"probe PROTO: N round trips, M lost, slowest T ms"; exit 1 if the
+ *	flow broke (reset, closed, a wrong answer) or the last round trip
+ *	was lost
  *   ctpkt inject IFNAME DSTMAC FILE SELECT
  *	send packets of a corpus (tools/testing/corpus/malformed.txt: lines
  *	"VERDICT FAMILY HEX[,HEX...]  # what") out of IFNAME as Ethernet
@@ -33,6 +48,7 @@
  * Addresses are IPv4 or IPv6 (chosen by their form). Exit code 0 on
  * success, 1 on a failed operation, 2 on bad arguments.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +65,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -70,6 +87,8 @@ static void usage(void)
 		"       ctpkt tcpmany DST PORT COUNT\n"
 		"       ctpkt tcpserve PORT | udpserve PORT | tcpecho PORT\n"
 		"       ctpkt tcpreq DST PORT | udpreq DST PORT | tcphold DST PORT\n"
+		"       ctpkt synflood IFNAME DSTMAC SRCNET DST DPORT COUNT SEED\n"
+		"       ctpkt probe tcp|udp DST PORT\n"
 		"       ctpkt inject IFNAME DSTMAC FILE VERDICT|LINE\n");
 	exit(2);
 }
@@ -465,47 +484,70 @@ static size_t corpus_frame(const char **hex, unsigned char *frame, size_t max)
 }
 
 /*
+ * An AF_PACKET socket that sends Ethernet frames out of @ifname to
+ * @dstmac: fills @sll and the first 12 bytes of @frame (destination and
+ * the interface's own address). Exits 2 on a bad MAC, 1 on failure.
+ */
+static int packet_socket(const char *who, const char *ifname, const char *dstmac,
+			 struct sockaddr_ll *sll, unsigned char *frame)
+{
+	struct ifreq ifr = { 0 };
+	unsigned int mac[6];
+	int fd, i;
+
+	if (sscanf(dstmac, "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2],
+		   &mac[3], &mac[4], &mac[5]) != 6)
+		usage();
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) {
+		perror(who);
+		exit(1);
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
+		fprintf(stderr, "%s: %s: %s\n", who, ifname, strerror(errno));
+		exit(1);
+	}
+	memset(sll, 0, sizeof(*sll));
+	sll->sll_family = AF_PACKET;
+	sll->sll_ifindex = ifr.ifr_ifindex;
+	sll->sll_halen = 6;
+	for (i = 0; i < 6; i++)
+		frame[i] = sll->sll_addr[i] = mac[i];
+	/* ifr_ifindex and ifr_hwaddr share a union: ask for the address now */
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		fprintf(stderr, "%s: %s: %s\n", who, ifname, strerror(errno));
+		exit(1);
+	}
+	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
+	return fd;
+}
+
+/*
  * The test decides what each packet should be; this only puts the bytes
  * on the wire, without the kernel's IP stack in between (AF_PACKET).
  */
 static int cmd_inject(int argc, char **argv)
 {
 	unsigned char frame[9216];
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	unsigned int mac[6], lineno = 0, want_line = 0, dgrams = 0, frames = 0;
-	struct ifreq ifr = { 0 };
+	struct sockaddr_ll sll;
+	unsigned int lineno = 0, want_line = 0, dgrams = 0, frames = 0;
 	char *line = NULL, *end;
 	size_t cap = 0;
 	FILE *f;
-	int fd, i;
+	int fd;
 
-	if (argc != 5 || sscanf(argv[2], "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1],
-				&mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+	if (argc != 5)
 		usage();
+	fd = packet_socket("ctpkt inject", argv[1], argv[2], &sll, frame);
 	want_line = strtoul(argv[4], &end, 10);
 	if (*end)
 		want_line = 0;
 	f = fopen(argv[3], "r");
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (!f || fd < 0) {
+	if (!f) {
 		perror("ctpkt inject");
 		return 1;
 	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[1]);
-	if (ioctl(fd, SIOCGIFINDEX, &ifr)) {
-		perror("ctpkt inject: interface");
-		return 1;
-	}
-	sll.sll_ifindex = ifr.ifr_ifindex;
-	sll.sll_halen = 6;
-	for (i = 0; i < 6; i++)
-		frame[i] = sll.sll_addr[i] = mac[i];
-	/* ifr_ifindex and ifr_hwaddr share a union: ask for the address now */
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		perror("ctpkt inject: interface");
-		return 1;
-	}
-	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
 
 	while (getline(&line, &cap, f) > 0) {
 		char verdict[16];
@@ -546,6 +588,228 @@ static int cmd_inject(int argc, char **argv)
 	return 0;
 }
 
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+#define SYN_BATCH 64
+#define SYN_LEN (14 + 20 + 20)
+
+/* Fill one SYN frame (Ethernet header already there) from @rnd. */
+static void syn_frame(unsigned char *f, uint32_t net, uint32_t hostmask,
+		      uint32_t dst, uint16_t dport, uint64_t *rnd)
+{
+	uint64_t r = xorshift(rnd);
+	uint32_t src = net | ((uint32_t)r & hostmask), sum;
+	unsigned char *ip = f + 14, *tcp = ip + 20;
+
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	*(uint16_t *)&ip[2] = htons(40);
+	*(uint16_t *)&ip[4] = (uint16_t)(r >> 32);
+	ip[6] = 0x40;			/* DF */
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	*(uint32_t *)&ip[12] = htonl(src);
+	*(uint32_t *)&ip[16] = htonl(dst);
+	*(uint16_t *)&ip[10] = fold(sum16(ip, 20, 0));
+
+	*(uint16_t *)&tcp[0] = htons(1024 + (uint16_t)(r >> 48) % 64512);
+	*(uint16_t *)&tcp[2] = htons(dport);
+	*(uint32_t *)&tcp[4] = (uint32_t)xorshift(rnd);
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;			/* SYN */
+	*(uint16_t *)&tcp[14] = htons(64240);
+	sum = sum16(&ip[12], 8, IPPROTO_TCP + 20);
+	*(uint16_t *)&tcp[16] = fold(sum16(tcp, 20, sum));
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A SYN flood as fast as one CPU can write it: sendmmsg() batches past
+ * the qdisc. A full device queue (ENOBUFS) is retried, so COUNT frames
+ * leave; what the receiver drops is the receiver's business.
+ */
+static int cmd_synflood(int argc, char **argv)
+{
+	static unsigned char frames[SYN_BATCH][SYN_LEN];
+	struct mmsghdr msg[SYN_BATCH];
+	struct iovec iov[SYN_BATCH];
+	unsigned int a, b, c, d, len, one = 1;
+	uint32_t net, hostmask, dst;
+	unsigned long sent = 0, count;
+	struct sockaddr_ll sll;
+	struct in_addr in;
+	uint64_t rnd;
+	double t0, t;
+	uint16_t dport;
+	int fd, i;
+
+	if (argc != 8)
+		usage();
+	fd = packet_socket("ctpkt synflood", argv[1], argv[2], &sll, frames[0]);
+	if (sscanf(argv[3], "%u.%u.%u.%u/%u", &a, &b, &c, &d, &len) != 5 ||
+	    a > 255 || b > 255 || c > 255 || d > 255 || len < 8 || len > 32 ||
+	    inet_pton(AF_INET, argv[4], &in) != 1) {
+		fprintf(stderr, "ctpkt synflood: bad SRCNET or DST\n");
+		return 2;
+	}
+	hostmask = len == 32 ? 0 : 0xffffffffU >> len;
+	net = (a << 24 | b << 16 | c << 8 | d) & ~hostmask;
+	dst = ntohl(in.s_addr);
+	dport = num(argv[5], 65535);
+	count = num(argv[6], 1000000000UL);
+	rnd = num(argv[7], 0xffffffffUL) * 0x9e3779b97f4a7c15ULL | 1;
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+
+	for (i = 0; i < SYN_BATCH; i++) {
+		memcpy(frames[i], frames[0], 12);
+		iov[i].iov_base = frames[i];
+		iov[i].iov_len = SYN_LEN;
+		memset(&msg[i], 0, sizeof(msg[i]));
+		msg[i].msg_hdr.msg_iov = &iov[i];
+		msg[i].msg_hdr.msg_iovlen = 1;
+		msg[i].msg_hdr.msg_name = &sll;
+		msg[i].msg_hdr.msg_namelen = sizeof(sll);
+	}
+	t0 = now_s();
+	while (sent < count) {
+		unsigned int n = count - sent < SYN_BATCH ? count - sent : SYN_BATCH;
+		int r;
+
+		for (i = 0; i < (int)n; i++)
+			syn_frame(frames[i], net, hostmask, dst, dport, &rnd);
+		r = sendmmsg(fd, msg, n, 0);
+		if (r < 0 && errno != ENOBUFS && errno != EAGAIN) {
+			perror("ctpkt synflood");
+			return 1;
+		}
+		if (r <= 0) {
+			usleep(100);
+			continue;
+		}
+		/* Frames not taken are rebuilt with new randomness: fine. */
+		sent += r;
+	}
+	t = now_s() - t0;
+	printf("synflood: %lu SYNs in %.2f s (%.0f pps)\n", sent, t, sent / t);
+	close(fd);
+	return 0;
+}
+
+/* TCP's retransmissions at 0.2, 0.6, 1.4, 3, 6.2 and 12.6 s fit in. */
+#define PROBE_WAIT_S 15
+
+static volatile sig_atomic_t probe_stop;
+
+static void probe_sigterm(int sig)
+{
+	(void)sig;
+	probe_stop = 1;
+}
+
+/*
+ * One round trip of a probe: TCP sends a line once and reads its echo
+ * (the kernel retransmits), UDP sends "ping" once a second until "pong"
+ * comes back. Both give up after PROBE_WAIT_S: -1. -2 when the flow broke
+ * (reset, closed, wrong answer), 1 when SIGTERM cut the round trip short,
+ * 0 on success.
+ */
+static int probe_once(int fd, int udp)
+{
+	const char *want = udp ? "pong\n" : "ping\n";
+	double t0 = now_s();
+	size_t got = 0;
+	char buf[8];
+
+	if (!udp && write(fd, "ping\n", 5) != 5)
+		return -2;
+	while (now_s() - t0 < PROBE_WAIT_S) {
+		ssize_t n;
+
+		if (udp && write(fd, "ping\n", 5) != 5 && errno != ECONNREFUSED)
+			return -2;
+		n = read(fd, buf + got, udp ? sizeof(buf) : 5 - got);
+		if (probe_stop)
+			return 1;
+		if (n < 0 && (errno == EAGAIN || errno == EINTR ||
+			      (udp && errno == ECONNREFUSED)))
+			continue;
+		if (n <= 0)
+			return -2;
+		if (udp)
+			return n == 5 && !memcmp(buf, want, 5) ? 0 : -2;
+		got += n;
+		if (got == 5)
+			return memcmp(buf, want, 5) ? -2 : 0;
+	}
+	return -1;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	struct sigaction sa = { .sa_handler = probe_sigterm };
+	unsigned long trips = 0, lost = 0;
+	int r = 0;
+	double slowest = 0;
+	struct addr dst;
+	int fd, udp;
+
+	if (argc != 4 || (strcmp(argv[1], "tcp") && strcmp(argv[1], "udp")))
+		usage();
+	udp = !strcmp(argv[1], "udp");
+	parse_addr(argv[2], num(argv[3], 65535), &dst);
+	sigaction(SIGTERM, &sa, NULL);
+	fd = socket(dst.family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&dst.ss, dst.len)) {
+		perror("ctpkt probe");
+		return 1;
+	}
+	while (!probe_stop) {
+		double t0 = now_s(), dt;
+
+		r = probe_once(fd, udp);
+		if (r > 0)
+			break;	/* cut short by the stop: not a loss */
+		if (r == -2) {
+			perror("ctpkt probe: the flow broke");
+			break;
+		}
+		if (r < 0) {
+			lost++;
+			fprintf(stderr, "ctpkt probe %s: round trip %lu lost\n",
+				argv[1], trips + lost);
+		} else {
+			trips++;
+		}
+		dt = now_s() - t0;
+		if (dt > slowest)
+			slowest = dt;
+		if (!probe_stop)
+			usleep(100000);
+	}
+	printf("probe %s: %lu round trips, %lu lost, slowest %.0f ms\n",
+	       argv[1], trips, lost, slowest * 1000);
+	close(fd);
+	/* Lost round trips are the network's; a broken flow is a failure. */
+	return r == -2 || r == -1 || !trips ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -570,6 +834,10 @@ int main(int argc, char **argv)
 		return cmd_tcpecho(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "tcphold"))
 		return cmd_tcphold(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "synflood"))
+		return cmd_synflood(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "probe"))
+		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inject"))
 		return cmd_inject(argc - 1, argv + 1);
 	usage();
