@@ -6,14 +6,16 @@
 #   make campaign-NAME [KERNEL=debug|6.1|6.12] [CPUS=2] [SIZE=ci|soak]
 #   bash tools/testing/campaign.sh NAME [KERNEL [CPUS [SIZE]]]
 #
-#   flood  50-flood.sh  new-flow flood against a small net.ctrack.max
+#   flood  50-flood.sh + 51-flood-campaign.sh: SYN and UDP floods (pktgen,
+#          ctpkt synflood) at net.ctrack.max 1024 and the default, ASSURED
+#          probes through a stateful ruleset, every refusal counted, drain
 #   malformed  55-malformed.sh  the packet corpus tools/testing/corpus/
 #              malformed.txt, each packet's verdict on the match counters
 #   fuzz   87-netlink-fuzz.sh  seeded netlink fuzzing, privileged and not
 #   churn  65-churn-cycles.sh  rmmod/insmod and netns cycles under load
 #   isolation  56-isolation.sh + 85-netlink-neg.sh: tenants and privileges
-#   concurrency  70-smp.sh + 82-dump-churn.sh: flows on every vCPU, dumps
-#          under churn (run it with CPUS=4)
+#   concurrency  70-smp.sh + 82-dump-churn.sh + 83-concurrency.sh: flows
+#          on every vCPU, dumps under every writer at once (also CPUS=4)
 #   hash   the ctrack_hash KUnit suite (debug kernel only): chain lengths
 #          under crafted tuple sets
 #
@@ -41,8 +43,8 @@ case "$size" in ci|soak) ;; *) die "SIZE is ci or soak, not $size" ;; esac
 
 tests=() kunit=0 figures=
 case "$name" in
-flood)	tests=(50-flood.sh); figures='^# ' ;;
-concurrency) tests=(70-smp.sh 82-dump-churn.sh); figures='^# ' ;;
+flood)	tests=(50-flood.sh 51-flood-campaign.sh); figures='^# ' ;;
+concurrency) tests=(70-smp.sh 82-dump-churn.sh 83-concurrency.sh); figures='^# ' ;;
 malformed) tests=(55-malformed.sh); figures='^# corpus|^#   line' ;;
 fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz' ;;
 churn)	tests=(65-churn-cycles.sh); figures='^# slab' ;;
