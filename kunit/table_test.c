@@ -378,6 +378,54 @@ static void tb_early_drop_tcp_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
 }
 
+static void tb_prep_none(struct ctrack_entry *e, unsigned int i)
+{
+}
+
+/*
+ * max lowered under a full table: a new flow evicts until a place is free
+ * (never counting past max), but at most CTRACK_EARLY_DROP_TRIES entries
+ * a flow, so that one packet cannot empty a large table.
+ */
+static void tb_max_lowered_test(struct kunit *test)
+{
+	unsigned int early = kt_stat(CTRACK_STAT_EARLY_DROP);
+	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
+	struct ctrack_entry *old[8], *e;
+	struct ctrack_tuple nt;
+	unsigned int b;
+	u16 sp = 50001;
+
+	tb_tuple_p(&nt, IPPROTO_UDP, 50000);
+	b = tb_bucket(&nt);
+	e = tb_full(test, 8, IPPROTO_UDP, old, tb_prep_none);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);			/* 7 old + 1 new, unconfirmed */
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 1);
+
+	ctrack_pernet(&init_net)->max = 5;	/* 4 evictions make room */
+	tb_tuple_in(&nt, IPPROTO_UDP, &sp, b);
+	e = tb_try_alloc(&nt);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 5);
+
+	/*
+	 * Three evictions take the last old entries; the two unconfirmed
+	 * ones held here still count, nothing is left to evict: refused.
+	 */
+	ctrack_pernet(&init_net)->max = 1;
+	tb_tuple_in(&nt, IPPROTO_UDP, &sp, b);
+	e = tb_try_alloc(&nt);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(e), -ENOSPC);
+	if (!IS_ERR(e))
+		kt_hold(test, e);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops + 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2);
+}
+
 static void tb_unlimited_test(struct kunit *test)
 {
 	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
@@ -402,6 +450,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_lazy_expiry_test),
 	KUNIT_CASE(tb_expired_tuple_reusable_test),
 	KUNIT_CASE(tb_gc_scan_test),
+	KUNIT_CASE(tb_max_lowered_test),
 	KUNIT_CASE(tb_unlimited_test),
 	KUNIT_CASE(tb_full_drop_test),
 	KUNIT_CASE(tb_early_drop_test),

@@ -14,8 +14,8 @@
 # this host) first, into that directory, where it leaves the DKMS-built
 # modules that KO_61 and KO_612 then name. CTRACK_W1_BUILDS: "6.1:ok
 # 6.12:" (make-check.sh's W=1 compile checks; empty after ":" = failed).
-# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (600),
-# CTRACK_VM_DEBUG_TIMEOUT (1800).
+# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (900),
+# CTRACK_VM_DEBUG_TIMEOUT (2700).
 #
 # Prints every result line prefixed with its run, then one line
 # "N passed, N failed, N skipped"; exits non-zero if anything failed.
@@ -167,7 +167,7 @@ stock() {
 		return
 	fi
 	run "$name" --kernel "$kernel" --modules-from "/lib/modules/$rel" \
-		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-600}" \
+		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-900}" --test-timeout 450 \
 		"${test_args[@]}"
 }
 
@@ -191,7 +191,7 @@ elif [ ! -f "$DEBUG_KERNEL" ]; then
 	add "FAIL: [debug] debug kernel $DEBUG_KERNEL missing"
 else
 	args=(--debug --kernel "$(abspath "$DEBUG_KERNEL")"
-	      --timeout "${CTRACK_VM_DEBUG_TIMEOUT:-1800}" --test-timeout 900
+	      --timeout "${CTRACK_VM_DEBUG_TIMEOUT:-2700}" --test-timeout 900
 	      --tests "$qemu_dir/kunit-stage" "${test_args[@]}")
 	# The build tree's own modules (pktgen), when bzImage sits in one.
 	kdir=$(cd "$(dirname "$DEBUG_KERNEL")/../../.." && pwd)
