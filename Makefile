@@ -28,7 +28,7 @@ XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables)
 MAN8DIR := $(PREFIX)/share/man/man8
 DOCDIR ?= $(PREFIX)/share/doc/ctrack
 
-.PHONY: all module tools install uninstall install-module dkms-install dkms-uninstall \
+.PHONY: all module tools install uninstall install-module dkms-install dkms-uninstall bench \
 	dist version check demo style sparse clean FORCE
 
 all: module tools
@@ -143,6 +143,12 @@ CPUS ?= 2
 SIZE ?= ci
 campaign-%:
 	bash tools/testing/campaign.sh $* $(KERNEL) $(CPUS) $(SIZE)
+
+# ctrack against nf_conntrack and no tracking in one VM boot a vCPU count.
+REPS ?= 5
+BENCH_CPUS ?= 2 4
+bench:
+	bash tools/testing/bench.sh $(REPS) "$(BENCH_CPUS)"
 
 # checkpatch from Debian's linux-source-6.1 (unpacked by the debug kernel build).
 style:

@@ -37,7 +37,7 @@ SRC
 fi
 
 stamp=/var/lib/ctrack-setup.stamp
-want="v3 $(uname -m)"
+want="v4 $(uname -m)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -z "$FORCE" ]; then
 	exit 0
 fi
@@ -49,7 +49,7 @@ apt-get install -y -qq --no-install-recommends \
 	linux-source-6.1 linux-headers-amd64 linux-image-amd64 \
 	qemu-system-x86 busybox-static iproute2 iptables \
 	libmnl-dev libxtables-dev sparse codespell python3-yaml \
-	dkms dh-dkms debhelper lintian groff-base >/dev/null
+	dkms dh-dkms debhelper lintian groff-base conntrack >/dev/null
 # The 6.12 kernel: the newest image and headers that bookworm-backports has.
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 	linux-image-amd64 linux-headers-amd64 >/dev/null

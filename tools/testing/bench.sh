@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: ctrack against nf_conntrack and against no tracking, each
+# figure a ratio measured in the same VM boot (issue 7). Boots Debian's
+# 6.1 kernel with 2 vCPUs, then with 4, runs tools/testing/bench/bench-vm.sh
+# in each, and prints the table that bench/report.py makes of both runs;
+# the figures go to build/bench.json, the console logs to
+# /tmp/ctrack-bench-N.log.
+#
+#   make bench [REPS=5] [CPUS="2 4"]
+#   BENCH_SCALE="1000 100000 200000 1000000" BENCH_DUMP="200000 1000000"
+#   BENCH_EST_PACKETS=300000 BENCH_NEW_PACKETS=200000 BENCH_BUCKETS=262144
+#   (passed to the VM)
+set -e -o pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+reps=${1:-5}
+cpus_list=${2:-2 4}
+work=$(mktemp -d /tmp/ctrack-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+die() { echo "bench: $*" >&2; exit 2; }
+[[ $reps =~ ^[1-9][0-9]?$ ]] || die "REPS is 1 to 99, not $reps"
+
+[ "$(id -u)" = 0 ] && bash "$top/tools/testing/setup.sh"
+rel=$(cd /lib/modules && ls -d 6.1.* 2>/dev/null | sort -V | tail -n1)
+[ -n "$rel" ] || die "no 6.1 kernel installed"
+bash "$top/tools/testing/build-module.sh" "/lib/modules/$rel/build" "$work/mod" >&2
+make -s -C "$top" tools >&2
+gcc -O2 -Wall -Wextra -Werror -static -o "$work/runstat" "$top/tools/testing/bench/runstat.c"
+
+mkdir -p "$work/tests" "$top/build"
+cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/bench/bench-vm.sh" "$work/tests/"
+chmod +x "$work/tests/bench-vm.sh"
+envs=(--env "BENCH_REPS=$reps")
+for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS; do
+	[ -n "${!v}" ] && envs+=(--env "$v=${!v}")
+done
+
+logs=()
+for cpus in $cpus_list; do
+	[[ $cpus =~ ^[1-8]$ ]] || die "CPUS are 1 to 8, not $cpus"
+	log=/tmp/ctrack-bench-$cpus.log
+	echo "bench: 6.1 ($rel), $cpus vCPUs, $reps repetitions; console in $log" >&2
+	bash "$top/tools/testing/qemu/run-vm.sh" --kernel "/boot/vmlinuz-$rel" \
+		--modules-from "/lib/modules/$rel" --extra-ko "$work/mod/ctrack.ko" \
+		--bin "$top/tools/ctrack/ctrack" --bin "$top/tools/xtables/libxt_ctrack.so" \
+		--bin "$work/runstat" --bin "$(command -v conntrack)" \
+		--tests "$work/tests" --cpus "$cpus" --mem 3072 "${envs[@]}" \
+		--append slab_nomerge \
+		--timeout 14400 --test-timeout 14000 --log "$log" >"$work/out" || {
+		cat "$work/out"
+		die "the $cpus-vCPU run failed"
+	}
+	grep -q '^PASS: benchmark ran' "$work/out" || { cat "$work/out"; die "no benchmark in $log"; }
+	logs+=("$log")
+done
+python3 "$top/tools/testing/bench/report.py" "$top/build/bench.json" "${logs[@]}"
+echo "bench: figures in build/bench.json" >&2

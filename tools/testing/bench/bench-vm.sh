@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ctrack against nf_conntrack and against no tracking, in one VM boot
+# (issue 7; tools/testing/bench.sh boots the VM and makes the table).
+#
+#   ns "gen"  veth0 198.18.0.1 ---- veth0 198.18.0.254  "fw"  veth1 198.19.0.254 ---- veth0 "sink"
+#
+# pktgen in gen sends 64-byte UDP packets through fw (the forwarder, the
+# only namespace where a tracker works) to 198.19.0.2, a neighbour with a
+# MAC nobody has: sink's veth counts each frame and drops it before IP.
+# pktgen and fw's forwarding share a CPU (veth hands the packet over on
+# the sending CPU), so the cost of a packet is 1 / (packets per second
+# at the sink), and a tracker's is that minus the no-tracker cost.
+#
+# Each configuration is loaded fresh for each measurement and activated
+# by an equivalent rule in fw's FORWARD chain:
+#   none    -j ACCEPT (no tracker module loaded)
+#   nfct    -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT
+#   ctrack  -m ctrack --ctstate NEW,ESTABLISHED -j ACCEPT
+# both trackers with BENCH_BUCKETS buckets, room for every entry, UDP
+# timeouts of an hour. The configurations take turns in each repetition.
+#
+# Prints one line per measurement: "BENCH {json}".
+. ./lib.bash
+
+reps=${BENCH_REPS:-5}
+buckets=${BENCH_BUCKETS:-262144}
+est_pkts=${BENCH_EST_PACKETS:-300000}
+new_pkts=${BENCH_NEW_PACKETS:-200000}
+scale=${BENCH_SCALE:-1000 100000 200000 1000000}
+dump_sizes=${BENCH_DUMP:-200000 1000000}
+configs=(none nfct ctrack)
+
+ipt() { ip netns exec fw iptables "$@"; }
+
+topo() {
+	local ns
+	for ns in gen fw sink; do
+		ip netns add $ns
+		ip -n $ns link set lo up
+	done
+	ip link add veth0 netns gen type veth peer name veth0 netns fw
+	ip link add veth1 netns fw type veth peer name veth0 netns sink
+	ip -n gen addr add 198.18.0.1/24 dev veth0
+	ip -n fw addr add 198.18.0.254/24 dev veth0
+	ip -n fw addr add 198.19.0.254/24 dev veth1
+	for ns in gen fw sink; do ip -n $ns link set veth0 up; done
+	ip -n fw link set veth1 up
+	ip -n fw neigh add 198.19.0.2 lladdr 02:00:00:00:00:99 dev veth1 nud permanent
+	ip -n fw route add 10.0.0.0/8 dev veth0
+	ip netns exec fw sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.veth0.rp_filter=0 net.ipv6.conf.all.disable_ipv6=1
+	fwmac=$(ip -n fw link show veth0 | awk '/link\/ether/ { print $2 }')
+	modprobe pktgen
+}
+
+cfg_up() {
+	case $1 in
+	none) ipt -A FORWARD -j ACCEPT ;;
+	nfct)
+		modprobe nf_conntrack hashsize="$buckets"
+		sysctl -qw net.netfilter.nf_conntrack_max=4000000
+		ip netns exec fw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=3600 \
+			net.netfilter.nf_conntrack_udp_timeout_stream=3600
+		ipt -A FORWARD -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT
+		;;
+	ctrack)
+		ctrack_load hashsize="$buckets"
+		sysctl -qw net.ctrack.max=0
+		ip netns exec fw sysctl -qw net.ctrack.max=0 net.ctrack.udp_timeout=3600 \
+			net.ctrack.udp_timeout_stream=3600
+		ipt -A FORWARD -m ctrack --ctstate NEW,ESTABLISHED -j ACCEPT
+		;;
+	esac
+}
+
+cfg_down() {
+	ipt -F FORWARD
+	case $1 in
+	nfct)
+		for m in nf_conntrack_netlink xt_conntrack nf_conntrack; do
+			rmmod "$m" 2>/dev/null
+		done
+		# Entries of a dying netns or a grace period can hold it a moment.
+		wait_for 10 bash -c '! lsmod | grep -q "^nf_conntrack "'
+		;;
+	ctrack) wait_for 10 ctrack_unload ;;
+	esac
+}
+
+# count CFG: entries in fw's table
+count() {
+	case $1 in
+	nfct) ip netns exec fw cat /proc/sys/net/netfilter/nf_conntrack_count ;;
+	ctrack) ip netns exec fw cat /proc/sys/net/ctrack/count ;;
+	*) echo 0 ;;
+	esac
+}
+
+pg() { ip netns exec gen bash -c 'echo "$1" >"/proc/net/pktgen/$2"' _ "$2" "$1"; }
+rx() { ip netns exec sink cat /sys/class/net/veth0/statistics/rx_packets; }
+
+# send COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX: COUNT packets, sources
+# and source ports each counting up and wrapping (pktgen's sequential
+# mode): the flows are the pairs. Sets sent_us and sent_rx.
+send() {
+	local c r0
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device veth0"
+	for c in "count $1" "delay 0" "clone_skb 0" "pkt_size 64" "dst 198.19.0.2" \
+		 "dst_mac $fwmac" "src_min $2" "src_max $3" "udp_src_min $4" "udp_src_max $5" \
+		 "udp_dst_min 9" "udp_dst_max 9"; do
+		pg veth0 "$c"
+	done
+	r0=$(rx)
+	pg pgctrl start
+	sent_us=$(ip netns exec gen sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' /proc/net/pktgen/veth0)
+	sent_rx=$(($(rx) - r0))
+}
+
+# emit KEY=VALUE...: one BENCH line, numbers as numbers
+emit() {
+	local kv out= k v
+	for kv in "$@"; do
+		k=${kv%%=*} v=${kv#*=}
+		[[ $v =~ ^-?[0-9]+(\.[0-9]+)?$ ]] || v="\"$v\""
+		out+="${out:+, }\"$k\": $v"
+	done
+	echo "BENCH {$out}"
+}
+
+# addr N: the Nth address after 10.64.0.0
+addr() { echo "10.$((64 + $1 / 65536)).$(($1 / 256 % 256)).$(($1 % 256))"; }
+
+# Established flows: FLOWS sources, one port; a pass to create them, then
+# the measured pass.
+established() {
+	local cfg=$1 rep=$2 flows=$3
+	send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+	send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+	emit test=established cfg="$cfg" rep="$rep" flows="$flows" packets="$est_pkts" \
+		rx="$sent_rx" us="$sent_us" entries="$(count "$cfg")"
+}
+
+# New flows: every packet a new pair (2^20 sources x 60,000 ports), into
+# an empty table with room; then with max set to what the table holds,
+# the same again: every new flow must evict one (or be refused).
+new_flows() {
+	local cfg=$1 rep=$2 n0 n1
+	n0=$(count "$cfg")
+	send "$new_pkts" 10.64.0.0 10.79.255.255 1024 61023
+	n1=$(count "$cfg")
+	emit test=new cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" \
+		inserted=$((n1 - n0))
+	case $cfg in
+	nfct) sysctl -qw net.netfilter.nf_conntrack_max="$n1" ;;
+	ctrack) sysctl -qw net.ctrack.max="$n1"; ip netns exec fw sysctl -qw net.ctrack.max="$n1" ;;
+	esac
+	send "$new_pkts" 10.80.0.0 10.95.255.255 1024 61023
+	emit test=evict cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" \
+		entries="$(count "$cfg")"
+}
+
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+# used_kb: memory in use, page cache and buffers aside
+used_kb() {
+	awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } /^Buffers:/ { b = $2 }
+	     /^Cached:/ { c = $2 } END { print t - f - b - c }' /proc/meminfo
+}
+
+buckets() {
+	case $1 in
+	nfct) cat /proc/sys/net/netfilter/nf_conntrack_buckets ;;
+	ctrack) cat /proc/sys/net/ctrack/buckets ;;
+	esac
+}
+# objsize CFG: the size of an object of the tracker's entry cache
+objsize() {
+	local c=ctrack_entry
+	[ "$1" = nfct ] && c=nf_conntrack
+	awk -v c="$c" '$1 == c { print $4 }' /proc/slabinfo
+}
+
+# Scale: the table filled to SIZE entries with new flows, then 1,000
+# established flows measured; and the memory the tracker holds at that
+# size, counted from before its module was loaded: the growth of all
+# slabs (entries and whatever they carry) and of vmalloc, the bucket
+# count (8 bytes each, wherever kvcalloc put them) and the object size of
+# the entry cache.
+scale() {
+	local cfg=$1 rep=$2 size=$3 have
+	have=$(count "$cfg")
+	if [ "$have" -lt "$size" ]; then
+		send $((size - have)) "$(addr $((1048576 + filled)))" 10.127.255.255 1024 1024
+		filled=$((filled + size - have))
+	fi
+	send "$est_pkts" 10.64.0.0 10.64.3.231 1000 1000
+	emit test=scale cfg="$cfg" rep="$rep" size="$size" entries="$(count "$cfg")" \
+		rx="$sent_rx" us="$sent_us" used_kb=$(($(used_kb) - used0)) \
+		slab_kb=$(($(meminfo Slab) - slab0)) vmalloc_kb=$(($(meminfo VmallocUsed) - vm0)) \
+		buckets="$(buckets "$cfg")" objsize="$(objsize "$cfg")"
+}
+
+# dump CFG REP: `ctrack -L` or `conntrack -L` of fw's table to /dev/null:
+# wall time and peak RSS of the command (runstat), and the most memory in
+# use meanwhile, above what was in use before, less that RSS (the kernel's
+# share: dump buffers)
+dump() {
+	local cfg=$1 rep=$2 cmd line before peak
+	case $cfg in
+	nfct) cmd=(conntrack -L) ;;
+	ctrack) cmd=(ctrack -L) ;;
+	esac
+	rm -f /tmp/dump-stop
+	before=$(used_kb)
+	(
+		peak=0
+		while [ ! -e /tmp/dump-stop ]; do
+			u=$(used_kb)
+			[ "$u" -gt "$peak" ] && peak=$u
+			sleep 0.02
+		done
+		echo "$peak" >/tmp/dump-peak
+	) &
+	line=$(ip netns exec fw runstat "${cmd[@]}" 2>&1 >/dev/null | grep -o 'wall_us=.*')
+	touch /tmp/dump-stop
+	wait $!
+	peak=$(cat /tmp/dump-peak)
+	# shellcheck disable=SC2086
+	emit test=dump cfg="$cfg" rep="$rep" entries="$(count "$cfg")" $line \
+		kernel_kb=$((peak - before - $(sed 's/.*maxrss_kb=\([0-9]*\).*/\1/' <<<"$line")))
+}
+
+# events CFG REP: a listener for NEW events in fw while new flows come in
+# at the top rate: events delivered a second, and lost
+events() {
+	local cfg=$1 rep=$2 lpid n0 n1
+	case $cfg in
+	nfct) ip netns exec fw conntrack -E -e NEW >/tmp/events 2>/dev/null & ;;
+	ctrack) ip netns exec fw ctrack -E -e NEW >/tmp/events 2>/dev/null & ;;
+	esac
+	lpid=$!
+	sleep 1
+	n0=$(count "$cfg")
+	send "$new_pkts" 10.64.0.0 10.79.255.255 1024 61023
+	n1=$(count "$cfg")
+	sleep 2		# what is queued reaches the listener
+	kill -TERM "$lpid"
+	wait "$lpid"
+	emit test=events cfg="$cfg" rep="$rep" packets="$new_pkts" us="$sent_us" \
+		created=$((n1 - n0)) delivered="$(grep -c NEW /tmp/events)"
+}
+
+topo
+echo "bench: $NR_CPUS vCPUs, $reps repetitions, $buckets buckets"
+for rep in $(seq "$reps"); do
+	for cfg in "${configs[@]}"; do
+		for flows in 1 1000 100000; do
+			cfg_up "$cfg"
+			established "$cfg" "$rep" "$flows"
+			cfg_down "$cfg"
+		done
+		cfg_up "$cfg"
+		new_flows "$cfg" "$rep"
+		cfg_down "$cfg"
+		[ "$cfg" = none ] && continue
+		echo 3 >/proc/sys/vm/drop_caches
+		slab0=$(meminfo Slab) vm0=$(meminfo VmallocUsed) used0=$(used_kb) filled=0
+		cfg_up "$cfg"
+		for size in $scale; do
+			scale "$cfg" "$rep" "$size"
+			case " $dump_sizes " in *" $size "*) dump "$cfg" "$rep" ;; esac
+		done
+		cfg_down "$cfg"
+		cfg_up "$cfg"
+		events "$cfg" "$rep"
+		cfg_down "$cfg"
+	done
+done
+pass "benchmark ran ($reps repetitions)"
+finish

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the "BENCH {json}" lines of bench-vm.sh runs into ctrack's table.
+
+usage: report.py OUT.json LOG [LOG...]   (one console log per VM boot)
+
+Every figure is the median of the repetitions, with min and max. The cost
+of a packet is 1 / (packets a second at the sink); a tracker's cost is
+that minus the no-tracker cost of the same run (ns). Ratios are ctrack's
+figure over nf_conntrack's.
+"""
+import json
+import re
+import statistics
+import sys
+
+
+def rows(path):
+    vcpus = None
+    for line in open(path, errors="replace"):
+        m = re.search(r"bench: (\d+) vCPUs", line)
+        if m:
+            vcpus = int(m.group(1))
+        m = re.search(r"BENCH (\{.*\})", line)
+        if m:
+            r = json.loads(m.group(1))
+            r["vcpus"] = vcpus
+            yield r
+
+
+def stat(values):
+    values = sorted(values)
+    return {"median": statistics.median(values), "min": values[0],
+            "max": values[-1], "n": len(values)}
+
+
+def pps(r):
+    return r["rx"] * 1e6 / r["us"] if r["us"] else 0.0
+
+
+def fmt(s, unit="", digits=0):
+    f = "{:,.%df}" % digits
+    return "%s%s [%s-%s]" % (f.format(s["median"]), unit, f.format(s["min"]),
+                             f.format(s["max"]))
+
+
+def main():
+    out, logs = sys.argv[1], sys.argv[2:]
+    data = [r for log in logs for r in rows(log)]
+    result = {"figures": {}, "targets": {}}
+    lines = []
+    for vcpus in sorted({r["vcpus"] for r in data}):
+        d = [r for r in data if r["vcpus"] == vcpus]
+        fig = result["figures"].setdefault("%d vCPUs" % vcpus, {})
+        lines.append("== %d vCPUs (median [min-max] of %d repetitions)"
+                     % (vcpus, max(r["rep"] for r in d)))
+
+        def by(test, cfg, **kw):
+            return [r for r in d if r["test"] == test and r["cfg"] == cfg and
+                    all(r.get(k) == v for k, v in kw.items())]
+
+        # Established flows: packets a second at the sink, tracker cost.
+        lines.append("established flows      none pps        nf_conntrack pps / ns     ctrack pps / ns           ratio")
+        for flows in sorted({r["flows"] for r in d if r["test"] == "established"}):
+            per = {c: {r["rep"]: r for r in by("established", c, flows=flows)}
+                   for c in ("none", "nfct", "ctrack")}
+            cost = {}
+            for c in ("nfct", "ctrack"):
+                cost[c] = [1e9 / pps(per[c][k]) - 1e9 / pps(per["none"][k])
+                           for k in per[c] if k in per["none"]]
+            s = {c: stat([pps(r) for r in per[c].values()]) for c in per}
+            cs = {c: stat(cost[c]) for c in cost}
+            ratio = cs["ctrack"]["median"] / cs["nfct"]["median"] if cs["nfct"]["median"] > 0 else float("nan")
+            fig["established %d" % flows] = {"pps": s, "cost_ns": cs, "ratio": ratio}
+            lines.append("  %-8d %-22s %-26s %-26s %.2fx" % (
+                flows, fmt(s["none"]), fmt(s["nfct"]) + " / %.0f" % cs["nfct"]["median"],
+                fmt(s["ctrack"]) + " / %.0f" % cs["ctrack"]["median"], ratio))
+            if flows == 100000:
+                result["targets"]["cost per packet, established (<= 0.75x)"] = ratio
+
+        # New flows and eviction: entries a second, packets a second.
+        for test, what in (("new", "new entries/s"), ("evict", "pps, table full")):
+            s = {}
+            for c in ("nfct", "ctrack"):
+                rs = by(test, c)
+                if test == "new":
+                    vals = [r["inserted"] * 1e6 / r["us"] for r in rs]
+                else:
+                    vals = [pps(r) for r in rs]
+                s[c] = stat(vals) if vals else None
+            if s["nfct"] and s["ctrack"]:
+                ratio = s["ctrack"]["median"] / s["nfct"]["median"]
+                fig[test] = {"nfct": s["nfct"], "ctrack": s["ctrack"], "ratio": ratio}
+                lines.append("%-22s nf_conntrack %-24s ctrack %-24s %.2fx" % (
+                    what, fmt(s["nfct"]), fmt(s["ctrack"]), ratio))
+                if test == "new":
+                    result["targets"]["new flows a second (>= 1.5x)"] = ratio
+
+        # Scale and memory.
+        sizes = sorted({r["size"] for r in d if r["test"] == "scale"})
+        if sizes:
+            lines.append("table size   nf_conntrack ns/pkt  B/entry   ctrack ns/pkt  B/entry")
+            base = {}
+            for size in sizes:
+                row = {}
+                for c in ("nfct", "ctrack"):
+                    rs = by("scale", c, size=size)
+                    none = {r["rep"]: r for r in by("established", "none", flows=1000)}
+                    cost = [1e9 / pps(r) - 1e9 / pps(none[r["rep"]]) for r in rs if r["rep"] in none]
+                    # slabs + the buckets (vmalloc's growth if kvcalloc
+                    # went there, else the page allocator's 8 bytes each)
+                    mem = [(r["slab_kb"] * 1024 + max(r["vmalloc_kb"] * 1024, r.get("buckets", 262144) * 8))
+                           / r["entries"] for r in rs if r["entries"]]
+                    row[c] = {"cost_ns": stat(cost), "bytes_per_entry": stat(mem)}
+                fig["scale %d" % size] = row
+                base.setdefault("nfct", row["nfct"]["cost_ns"]["median"])
+                base.setdefault("ctrack", row["ctrack"]["cost_ns"]["median"])
+                lines.append("  %-10d %-20.0f %-9.0f %-14.0f %.0f" % (
+                    size, row["nfct"]["cost_ns"]["median"], row["nfct"]["bytes_per_entry"]["median"],
+                    row["ctrack"]["cost_ns"]["median"], row["ctrack"]["bytes_per_entry"]["median"]))
+            big = fig["scale %d" % sizes[-1]]
+            result["targets"]["bytes per entry (<= 0.5x)"] = (
+                big["ctrack"]["bytes_per_entry"]["median"] / big["nfct"]["bytes_per_entry"]["median"])
+            if base["ctrack"] > 0:
+                result["targets"]["lookup at %d vs %d entries (<= 1.3x)" % (sizes[-1], sizes[0])] = (
+                    big["ctrack"]["cost_ns"]["median"] / base["ctrack"])
+        # Dumps: wall time, the command's peak RSS, the kernel's share.
+        dumps = [r for r in d if r["test"] == "dump"]
+        if dumps:
+            lines.append("dump to /dev/null   entries    conntrack -L s / RSS kB / kernel kB    ctrack -L s / RSS kB / kernel kB   speed-up")
+            for size in sorted({r["entries"] // 1000 * 1000 for r in dumps}):
+                row = {}
+                for c in ("nfct", "ctrack"):
+                    rs = [r for r in dumps if r["cfg"] == c and r["entries"] // 1000 * 1000 == size]
+                    row[c] = {k: stat([r[k] for r in rs]) for k in ("wall_us", "maxrss_kb", "kernel_kb")}
+                if not (row["nfct"]["wall_us"]["n"] and row["ctrack"]["wall_us"]["n"]):
+                    continue
+                speed = row["nfct"]["wall_us"]["median"] / row["ctrack"]["wall_us"]["median"]
+                fig["dump %d" % size] = dict(row, speedup=speed)
+                lines.append("                    %-10d %-38s %-34s %.2fx" % (
+                    size, "%.2f / %d / %d" % (row["nfct"]["wall_us"]["median"] / 1e6,
+                                               row["nfct"]["maxrss_kb"]["median"],
+                                               row["nfct"]["kernel_kb"]["median"]),
+                    "%.2f / %d / %d" % (row["ctrack"]["wall_us"]["median"] / 1e6,
+                                         row["ctrack"]["maxrss_kb"]["median"],
+                                         row["ctrack"]["kernel_kb"]["median"]), speed))
+                result["targets"]["ctrack -L of %d entries, speed-up (>= 3x)" % size] = speed
+
+        # Events under a new-flow flood.
+        ev = {}
+        for c in ("nfct", "ctrack"):
+            rs = by("events", c)
+            if rs:
+                ev[c] = {"delivered_per_s": stat([r["delivered"] * 1e6 / r["us"] for r in rs]),
+                         "lost": stat([r["created"] - r["delivered"] for r in rs])}
+        if len(ev) == 2:
+            fig["events"] = ev
+            lines.append("NEW events/s         conntrack -E %s (lost %d)   ctrack -E %s (lost %d)   %.2fx" % (
+                fmt(ev["nfct"]["delivered_per_s"]), ev["nfct"]["lost"]["median"],
+                fmt(ev["ctrack"]["delivered_per_s"]), ev["ctrack"]["lost"]["median"],
+                ev["ctrack"]["delivered_per_s"]["median"] / ev["nfct"]["delivered_per_s"]["median"]))
+
+    lines.append("== targets (ctrack / nf_conntrack unless said)")
+    for k, v in result["targets"].items():
+        lines.append("  %-50s %.2fx" % (k, v))
+    print("\n".join(lines))
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
