@@ -34,18 +34,7 @@ soak) n=200000 dumps=20 min_s=600 ;;
 *) if [ "$KERNEL_FLAVOR" = debug ]; then n=3000; else n=20000; fi; dumps=4 min_s=30 ;;
 esac
 
-bg=()
-stop_load() {
-	local p
-	for p in "${bg[@]}"; do kill "$p" 2>/dev/null; done
-	[ "${#bg[@]}" = 0 ] || wait "${bg[@]}" 2>/dev/null
-	bg=()
-}
-cleanup() {
-	stop_load
-	topo_down
-}
-trap cleanup EXIT
+trap load_down EXIT
 
 # loop NAME CMD...: run CMD again and again; on SIGTERM write how many
 # runs succeeded to /tmp/loop.NAME

@@ -135,6 +135,22 @@ topo_down() {
 	return 0
 }
 
+# A test's background load: it adds each loop's pid to bg (bg+=($!));
+# stop_load kills and reaps those only (a bare "wait" would wait for the
+# servers too). load_down, for "trap load_down EXIT": the load, then the
+# topology.
+bg=()
+stop_load() {
+	local p
+	for p in "${bg[@]}"; do kill "$p" 2>/dev/null; done
+	[ "${#bg[@]}" = 0 ] || wait "${bg[@]}" 2>/dev/null
+	bg=()
+}
+load_down() {
+	stop_load
+	topo_down
+}
+
 # Servers answering "pong" on PORT over IPv4 and IPv6 (see ctpkt.c).
 tcp_server() { ip netns exec "$1" ctpkt tcpserve "$2" & }
 udp_server() { ip netns exec "$1" ctpkt udpserve "$2" & }
