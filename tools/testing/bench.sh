@@ -8,9 +8,10 @@
 # the figures go to build/bench.json, the console logs to
 # /tmp/ctrack-bench-N.log.
 #
-#   make bench [REPS=5] [CPUS="2 4"]
+#   make bench [REPS=5] [BENCH_CPUS="2 4"]
 #   BENCH_SCALE="1000 100000 200000 1000000" BENCH_DUMP="200000 1000000"
 #   BENCH_EST_PACKETS=300000 BENCH_NEW_PACKETS=200000 BENCH_BUCKETS=262144
+#   BENCH_THREADS (pktgen threads; one a vCPU)
 #   (passed to the VM)
 set -e -o pipefail
 
@@ -34,7 +35,7 @@ mkdir -p "$work/tests" "$top/build"
 cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/bench/bench-vm.sh" "$work/tests/"
 chmod +x "$work/tests/bench-vm.sh"
 envs=(--env "BENCH_REPS=$reps")
-for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS; do
+for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS BENCH_THREADS; do
 	[ -n "${!v}" ] && envs+=(--env "$v=${!v}")
 done
 

@@ -28,6 +28,7 @@ reps=${BENCH_REPS:-5}
 buckets=${BENCH_BUCKETS:-262144}
 est_pkts=${BENCH_EST_PACKETS:-300000}
 new_pkts=${BENCH_NEW_PACKETS:-200000}
+threads=${BENCH_THREADS:-$NR_CPUS}
 scale=${BENCH_SCALE:-1000 100000 200000 1000000}
 dump_sizes=${BENCH_DUMP:-200000 1000000}
 configs=(none nfct ctrack)
@@ -101,21 +102,40 @@ count() {
 pg() { ip netns exec gen bash -c 'echo "$1" >"/proc/net/pktgen/$2"' _ "$2" "$1"; }
 rx() { ip netns exec sink cat /sys/class/net/veth0/statistics/rx_packets; }
 
+ip2n() { local IFS=.; set -- $1; echo $(($1 << 24 | $2 << 16 | $3 << 8 | $4)); }
+n2ip() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"; }
+
 # send COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX: COUNT packets, sources
 # and source ports each counting up and wrapping (pktgen's sequential
-# mode): the flows are the pairs. Sets sent_us and sent_rx.
+# mode): the flows are the pairs. One pktgen thread a vCPU, each with
+# its share of the packets and of the sources. Sets sent_us (the slowest
+# thread's time) and sent_rx (what the sink counted).
 send() {
-	local c r0
-	pg kpktgend_0 rem_device_all
-	pg kpktgend_0 "add_device veth0"
-	for c in "count $1" "delay 0" "clone_skb 0" "pkt_size 64" "dst 198.19.0.2" \
-		 "dst_mac $fwmac" "src_min $2" "src_max $3" "udp_src_min $4" "udp_src_max $5" \
-		 "udp_dst_min 9" "udp_dst_max 9"; do
-		pg veth0 "$c"
+	local c r0 t lo hi span us dev
+	span=$(($(ip2n "$3") - $(ip2n "$2") + 1))
+	for t in $(seq 0 $((threads - 1))); do
+		pg "kpktgend_$t" rem_device_all
+	done
+	for t in $(seq 0 $((threads - 1))); do
+		dev=veth0@$t
+		lo=$(($(ip2n "$2") + span * t / threads))
+		hi=$(($(ip2n "$2") + span * (t + 1) / threads - 1))
+		[ "$hi" -lt "$lo" ] && hi=$lo
+		pg "kpktgend_$t" "add_device $dev"
+		for c in "count $(($1 / threads))" "delay 0" "clone_skb 0" "pkt_size 64" \
+			 "dst 198.19.0.2" "dst_mac $fwmac" "src_min $(n2ip "$lo")" \
+			 "src_max $(n2ip "$hi")" "udp_src_min $4" "udp_src_max $5" \
+			 "udp_dst_min 9" "udp_dst_max 9"; do
+			pg "$dev" "$c"
+		done
 	done
 	r0=$(rx)
 	pg pgctrl start
-	sent_us=$(ip netns exec gen sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' /proc/net/pktgen/veth0)
+	sent_us=0
+	for t in $(seq 0 $((threads - 1))); do
+		us=$(ip netns exec gen sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' "/proc/net/pktgen/veth0@$t")
+		[ "$us" -gt "$sent_us" ] && sent_us=$us
+	done
 	sent_rx=$(($(rx) - r0))
 }
 
@@ -253,7 +273,7 @@ events() {
 }
 
 topo
-echo "bench: $NR_CPUS vCPUs, $reps repetitions, $buckets buckets"
+echo "bench: $NR_CPUS vCPUs, $threads pktgen threads, $reps repetitions, $buckets buckets"
 for rep in $(seq "$reps"); do
 	for cfg in "${configs[@]}"; do
 		for flows in 1 1000 100000; do
