@@ -54,10 +54,14 @@ counter() {
 	ipt -t "$1" -L "$2" -v -x -n | awk -v k="k:$3" '$0 ~ "/\\* " k " \\*/" { print $1 }'
 }
 rtsys() { ip netns exec rt cat "/proc/sys/net/ctrack/$1"; }
+# The probes' entries: their original direction, from cl to sv's ports
+# (a flood flow's reply direction may carry those ports too).
+probe_re='src=10\.0\.1\.1 dst=10\.0\.2\.1 sport=[0-9]+ dport=(9090|5353) '
+
 # probe_state: "ID PACKETS" of each probe's entry in rt, both ways summed
 probe_state() {
 	local line w id p
-	ip netns exec rt ctrack -L -o id 2>/tmp/probe-state.err | grep -E 'dport=(9090|5353) ' |
+	ip netns exec rt ctrack -L -o id 2>/tmp/probe-state.err | grep -E "$probe_re" |
 		while read -r line; do
 			id=${line##*id=} p=0
 			for w in $line; do
@@ -117,7 +121,10 @@ for i in 1 2 3; do
 	ip netns exec cl ctpkt probe udp 10.0.2.1 5353 >"/tmp/probe-udp$i" &
 	probes+=($!)
 done
-assured() { [ "$(ctlist rt | grep -E "dport=$1 " | grep -c ASSURED)" = 3 ]; }
+assured() {
+	[ "$(ctlist rt | grep -E "src=10\.0\.1\.1 dst=10\.0\.2\.1 sport=[0-9]+ dport=$1 " |
+		grep -c ASSURED)" = 3 ]
+}
 check "3 TCP probes ASSURED before the flood" wait_for 20 assured 9090
 check "3 UDP probes ASSURED before the flood" wait_for 20 assured 5353
 # From now on a probe packet that is not ESTABLISHED is lost.
@@ -235,8 +242,7 @@ round() {	# round NAME MAX
 	if [ -z "$least" ]; then
 		printf '# before: %s\n# after: %s\n' "$probes0" "$probes1"
 		cat /tmp/probe-state.err
-		ip netns exec rt ctrack -L -o id | grep -E 'dport=(9090|5353) '
-		ctlist rt | grep -E 'dport=(9090|5353) '
+		ip netns exec rt ctrack -L -o id | grep -E "$probe_re"
 	fi
 
 	t0=$SECONDS
