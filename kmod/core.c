@@ -108,10 +108,54 @@ static bool may_start(struct ctrack_entry *e, const struct sk_buff *skb,
 	return true;
 }
 
+/* Count the packet, if @e counts. Caller holds e->lock. */
+static void account(struct ctrack_entry *e, const struct sk_buff *skb,
+		    enum ctrack_dir dir)
+{
+	struct ctrack_acct *acct = ctrack_entry_acct(e);
+
+	if (acct) {
+		acct->packets[dir]++;
+		acct->bytes[dir] += skb->len;
+	}
+}
+
 /*
- * Run the protocol's tracker. @changed tells whether the packet moved the
- * TCP state or set a status bit: both only ever change under e->lock, so
+ * TCP: the window state of both directions moves together, under e->lock.
+ * @changed tells whether the packet moved the state or set a status bit:
  * exactly one packet sees each change (and raises its UPDATE event).
+ */
+static enum ctrack_l4_verdict track_tcp(struct ctrack_entry *e,
+					const struct sk_buff *skb,
+					const struct ctrack_pkt *pkt,
+					enum ctrack_dir dir,
+					const struct ctrack_net *cnet,
+					bool *changed)
+{
+	struct ctrack_tcp *tcp = ctrack_entry_tcp(e);
+	enum ctrack_l4_verdict v;
+	unsigned long status;
+	u8 state;
+
+	spin_lock_bh(&e->lock);
+	status = READ_ONCE(e->status);
+	state = tcp->state;
+	v = ctrack_tcp_packet(e, skb, pkt, dir, cnet);
+	if (v == CTRACK_L4_ACCEPT) {
+		account(e, skb, dir);
+		if (dir == CTRACK_DIR_REPLY)
+			ctrack_status_set(e, CTRACK_S_SEEN_REPLY_BIT);
+		*changed = (READ_ONCE(e->status) ^ status) & CTRACK_S_USER ||
+			   tcp->state != state;
+	}
+	spin_unlock_bh(&e->lock);
+	return v;
+}
+
+/*
+ * Every other protocol: no lock on the way. The deadline is written whole
+ * and status bits only ever get set, atomically, so that the CPU that sets
+ * one is the one to report it; only counting takes e->lock.
  */
 static enum ctrack_l4_verdict track(struct ctrack_entry *e,
 				    const struct sk_buff *skb,
@@ -120,21 +164,15 @@ static enum ctrack_l4_verdict track(struct ctrack_entry *e,
 				    const struct ctrack_net *cnet,
 				    bool *changed)
 {
-	bool tcp = pkt->tuple.proto == IPPROTO_TCP;
 	enum ctrack_l4_verdict v;
-	unsigned long status;
-	u8 state;
 
-	spin_lock_bh(&e->lock);
-	status = READ_ONCE(e->status);
-	state = tcp ? e->proto.tcp.state : 0;
+	*changed = false;
 	switch (pkt->tuple.proto) {
 	case IPPROTO_TCP:
-		v = ctrack_tcp_packet(e, skb, pkt, dir, cnet);
-		break;
+		return track_tcp(e, skb, pkt, dir, cnet, changed);
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-		v = ctrack_udp_packet(e, dir, cnet);
+		v = ctrack_udp_packet(e, dir, cnet, changed);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
@@ -144,16 +182,16 @@ static enum ctrack_l4_verdict track(struct ctrack_entry *e,
 		v = ctrack_generic_packet(e, dir, cnet);
 		break;
 	}
-	if (v == CTRACK_L4_ACCEPT) {
-		e->packets[dir]++;
-		e->bytes[dir] += skb->len;
-		if (dir == CTRACK_DIR_REPLY)
-			set_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
+	if (v != CTRACK_L4_ACCEPT)
+		return v;
+	if (dir == CTRACK_DIR_REPLY &&
+	    ctrack_status_set(e, CTRACK_S_SEEN_REPLY_BIT))
+		*changed = true;
+	if (e->shape & CTRACK_SHAPE_ACCT) {
+		spin_lock_bh(&e->lock);
+		account(e, skb, dir);
+		spin_unlock_bh(&e->lock);
 	}
-	*changed = v == CTRACK_L4_ACCEPT &&
-		   ((READ_ONCE(e->status) ^ status) & CTRACK_S_USER ||
-		    (tcp && e->proto.tcp.state != state));
-	spin_unlock_bh(&e->lock);
 	return v;
 }
 

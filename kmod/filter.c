@@ -236,7 +236,10 @@ bool ctrack_filter_match(const struct ctrack_filter *f,
 	    (HAS(f, ICMP_CODE) && o->dp.icmp.code != f->icmp_code) ||
 	    (HAS(f, ICMP_ID) && o->sp.id != f->icmp_id))
 		return false;
-	if (HAS(f, TCP_STATE) && READ_ONCE(e->proto.tcp.state) != f->tcp_state)
+	/* Only TCP entries have a TCP state. */
+	if (HAS(f, TCP_STATE) &&
+	    (o->proto != IPPROTO_TCP ||
+	     READ_ONCE(ctrack_entry_tcp(e)->state) != f->tcp_state))
 		return false;
 	if (HAS(f, STATUS) &&
 	    ((u32)READ_ONCE(e->status) & f->status_mask) != f->status)

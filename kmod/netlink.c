@@ -97,36 +97,32 @@ struct fill {
 static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 		      const struct fill *f)
 {
-	struct ctrack_tcp_dir seen[CTRACK_DIR_MAX];
-	u64 packets[CTRACK_DIR_MAX], bytes[CTRACK_DIR_MAX];
+	struct ctrack_snapshot snap;
 	struct ctrack_tuple reply;
 	struct nlattr *nest;
-	u8 tcp_state;
 	void *hdr;
-	int d;
 
 	hdr = genlmsg_put(skb, f->portid, f->seq, &ctrack_genl_family, f->flags,
 			  f->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	/* A consistent copy of what packets change. */
-	spin_lock_bh(&e->lock);
-	memcpy(packets, e->packets, sizeof(packets));
-	memcpy(bytes, e->bytes, sizeof(bytes));
-	memcpy(seen, e->proto.tcp.seen, sizeof(seen));
-	tcp_state = e->proto.tcp.state;
-	spin_unlock_bh(&e->lock);
+	ctrack_entry_snapshot(e, &snap);
 
 	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &reply);
 	if (put_tuple(skb, CTRACK_A_TUPLE_ORIG, &e->tuple) ||
 	    put_tuple(skb, CTRACK_A_TUPLE_REPLY, &reply) ||
 	    nla_put_u32(skb, CTRACK_A_STATUS, (u32)READ_ONCE(e->status)) ||
 	    nla_put_u32(skb, CTRACK_A_MARK, READ_ONCE(e->mark)) ||
-	    put_counters(skb, CTRACK_A_COUNTERS_ORIG, packets[0], bytes[0]) ||
-	    put_counters(skb, CTRACK_A_COUNTERS_REPLY, packets[1], bytes[1]) ||
 	    nla_put_u64_64bit(skb, CTRACK_A_ID, entry_id(e), CTRACK_A_PAD) ||
 	    nla_put_u64_64bit(skb, CTRACK_A_START, e->start, CTRACK_A_PAD) ||
 	    nla_put_u32(skb, CTRACK_A_USE, refcount_read(&e->use) - f->held))
+		goto cancel;
+	/* Counters only where there are some (net.ctrack.acct), as nf_conntrack. */
+	if (snap.has_acct &&
+	    (put_counters(skb, CTRACK_A_COUNTERS_ORIG, snap.acct.packets[0],
+			  snap.acct.bytes[0]) ||
+	     put_counters(skb, CTRACK_A_COUNTERS_REPLY, snap.acct.packets[1],
+			  snap.acct.bytes[1])))
 		goto cancel;
 	/* A deleted entry has no time left; it has an end instead. */
 	if (f->cmd == CTRACK_CMD_DELETE) {
@@ -140,11 +136,11 @@ static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 	if (e->tuple.proto == IPPROTO_TCP) {
 		nest = nla_nest_start(skb, CTRACK_A_PROTOINFO);
 		if (!nest ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_STATE, tcp_state) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_ORIG, seen[0].scale) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_REPLY, seen[1].scale) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_ORIG, seen[0].flags) ||
-		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_REPLY, seen[1].flags))
+		    nla_put_u8(skb, CTRACK_PA_TCP_STATE, snap.tcp_state) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_ORIG, snap.seen[0].scale) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_WSCALE_REPLY, snap.seen[1].scale) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_ORIG, snap.seen[0].flags) ||
+		    nla_put_u8(skb, CTRACK_PA_TCP_FLAGS_REPLY, snap.seen[1].flags))
 			goto cancel;
 		nla_nest_end(skb, nest);
 	}
@@ -154,14 +150,8 @@ static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 	 * Reset only what was reported, and only once it is in the message:
 	 * packets counted meanwhile stay for the next reading.
 	 */
-	if (f->zero) {
-		spin_lock_bh(&e->lock);
-		for (d = 0; d < CTRACK_DIR_MAX; d++) {
-			e->packets[d] -= packets[d];
-			e->bytes[d] -= bytes[d];
-		}
-		spin_unlock_bh(&e->lock);
-	}
+	if (f->zero)
+		ctrack_entry_unaccount(e, &snap.acct);
 	return 0;
 
 cancel:
@@ -696,14 +686,14 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_lock();
 	for (; ctx->bucket < ctrack_hash_size; ctx->bucket++) {
-		struct ctrack_hnode *h;
+		struct ctrack_entry *e;
+		enum ctrack_dir d;
 
 		start = skb->len;
-		hlist_for_each_entry_rcu(h, &ctrack_hash[ctx->bucket], node) {
-			struct ctrack_entry *e = ctrack_hnode_entry(h);
+		ctrack_chain_for_each(e, d, &ctrack_hash[ctx->bucket]) {
 			u64 id;
 
-			if (!ctrack_hnode_listed(h, net) ||
+			if (!ctrack_entry_listed(e, d, net) ||
 			    !ctrack_filter_match(&st->filter, e))
 				continue;
 			if (ctx->cmd == CTRACK_CMD_DELETE) {

@@ -16,6 +16,14 @@
 
 unsigned int ctrack_net_id __read_mostly;
 
+/*
+ * As nf_conntrack's acct parameter: counters cost 32 bytes an entry and a
+ * write a packet, so they are off unless asked for.
+ */
+static bool acct;
+module_param(acct, bool, 0644);
+MODULE_PARM_DESC(acct, "count packets and bytes of new entries in new namespaces (net.ctrack.acct)");
+
 /* nf_conntrack's defaults, so that both trackers age flows alike. */
 static const int default_timeouts[__CTRACK_TO_MAX] = {
 	[CTRACK_TO_TCP_SYN_SENT] = 120 * HZ,
@@ -43,6 +51,7 @@ static int __net_init ctrack_net_init(struct net *net)
 	atomic_set(&cnet->count, 0);
 	cnet->max = ctrack_hash_size;
 	cnet->checksum = 1;
+	cnet->acct = READ_ONCE(acct);
 	cnet->tcp_loose = 1;
 	cnet->tcp_be_liberal = 0;
 	cnet->tcp_max_retrans = 3;

@@ -54,6 +54,7 @@ struct ctrack_net {
 	atomic_t count;		/* entries allocated, pending ones included */
 	int max;
 	int checksum;
+	int acct;		/* new entries count packets and bytes */
 	int tcp_loose;
 	int tcp_be_liberal;
 	int tcp_max_retrans;

@@ -17,51 +17,57 @@ struct iter {
 	unsigned int bucket;
 };
 
-static struct ctrack_hnode *first_from(struct seq_file *s, unsigned int b,
-				       struct hlist_node *n)
+/*
+ * The first entry to list from tagged reference @ref in bucket @b on,
+ * or NULL at the end of the table. Caller holds rcu_read_lock.
+ */
+static struct ctrack_entry *first_from(struct seq_file *s, unsigned int b,
+				       unsigned long ref)
 {
 	struct iter *it = s->private;
 	struct net *net = seq_file_net(s);
 
 	for (;;) {
-		for (; n; n = rcu_dereference(hlist_next_rcu(n))) {
-			struct ctrack_hnode *h = hlist_entry(n, struct ctrack_hnode, node);
+		for (; ref; ref = READ_ONCE(ctrack_ref_entry(ref)->link[ctrack_ref_dir(ref)].next)) {
+			struct ctrack_entry *e = ctrack_ref_entry(ref);
 
-			if (ctrack_hnode_listed(h, net)) {
+			if (ctrack_entry_listed(e, ctrack_ref_dir(ref), net)) {
 				it->bucket = b;
-				return h;
+				return e;
 			}
 		}
 		if (++b >= ctrack_hash_size)
 			return NULL;
-		n = rcu_dereference(hlist_first_rcu(&ctrack_hash[b]));
+		ref = READ_ONCE(ctrack_hash[b]);
 	}
+}
+
+/* Listed entries are met by their original link: go on from it. */
+static struct ctrack_entry *next_after(struct seq_file *s, struct ctrack_entry *e)
+{
+	struct iter *it = s->private;
+
+	return first_from(s, it->bucket,
+			  READ_ONCE(e->link[CTRACK_DIR_ORIGINAL].next));
 }
 
 static void *ct_start(struct seq_file *s, loff_t *pos)
 	__acquires(RCU)
 {
-	struct ctrack_hnode *h;
+	struct ctrack_entry *e;
 	loff_t i = *pos;
 
 	rcu_read_lock();
-	h = first_from(s, 0, rcu_dereference(hlist_first_rcu(&ctrack_hash[0])));
-	while (h && i--) {
-		struct iter *it = s->private;
-
-		h = first_from(s, it->bucket,
-			       rcu_dereference(hlist_next_rcu(&h->node)));
-	}
-	return h;
+	e = first_from(s, 0, READ_ONCE(ctrack_hash[0]));
+	while (e && i--)
+		e = next_after(s, e);
+	return e;
 }
 
 static void *ct_next(struct seq_file *s, void *v, loff_t *pos)
 {
-	struct ctrack_hnode *h = v;
-	struct iter *it = s->private;
-
 	++*pos;
-	return first_from(s, it->bucket, rcu_dereference(hlist_next_rcu(&h->node)));
+	return next_after(s, v);
 }
 
 static void ct_stop(struct seq_file *s, void *v)
@@ -107,31 +113,35 @@ static void print_tuple(struct seq_file *s, const struct ctrack_tuple *t)
 	}
 }
 
+/* As nf_conntrack: counters only for entries that count (net.ctrack.acct). */
+static void print_counters(struct seq_file *s, const struct ctrack_snapshot *snap,
+			   enum ctrack_dir dir)
+{
+	if (snap->has_acct)
+		seq_printf(s, "packets=%llu bytes=%llu ", snap->acct.packets[dir],
+			   snap->acct.bytes[dir]);
+}
+
 static int ct_show(struct seq_file *s, void *v)
 {
-	struct ctrack_entry *e = ctrack_hnode_entry(v);
+	struct ctrack_entry *e = v;
 	struct ctrack_tuple reply;
-	u64 packets[CTRACK_DIR_MAX], bytes[CTRACK_DIR_MAX];
+	struct ctrack_snapshot snap;
 	unsigned long status = READ_ONCE(e->status);
-	u8 tcp_state;
 
-	spin_lock_bh(&e->lock);
-	memcpy(packets, e->packets, sizeof(packets));
-	memcpy(bytes, e->bytes, sizeof(bytes));
-	tcp_state = e->proto.tcp.state;
-	spin_unlock_bh(&e->lock);
+	ctrack_entry_snapshot(e, &snap);
 
 	seq_printf(s, "%-8s %u %ld ", proto_name(e->tuple.proto), e->tuple.proto,
 		   ctrack_entry_remaining(e) / HZ);
 	if (e->tuple.proto == IPPROTO_TCP)
-		seq_printf(s, "%s ", ctrack_tcp_state_name(tcp_state));
+		seq_printf(s, "%s ", ctrack_tcp_state_name(snap.tcp_state));
 	print_tuple(s, &e->tuple);
-	seq_printf(s, "packets=%llu bytes=%llu ", packets[0], bytes[0]);
+	print_counters(s, &snap, CTRACK_DIR_ORIGINAL);
 	if (!(status & CTRACK_S_SEEN_REPLY))
 		seq_puts(s, "[UNREPLIED] ");
 	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &reply);
 	print_tuple(s, &reply);
-	seq_printf(s, "packets=%llu bytes=%llu ", packets[1], bytes[1]);
+	print_counters(s, &snap, CTRACK_DIR_REPLY);
 	if (status & CTRACK_S_ASSURED)
 		seq_puts(s, "[ASSURED] ");
 	seq_printf(s, "mark=%u use=%u\n", READ_ONCE(e->mark),

@@ -43,7 +43,8 @@ u8 ctrack_tcp_next_state(enum ctrack_dir dir, enum ctrack_tcp_event ev, u8 state
 /* UDP and UDP-Lite. */
 enum ctrack_l4_verdict ctrack_udp_packet(struct ctrack_entry *e,
 					 enum ctrack_dir dir,
-					 const struct ctrack_net *cnet);
+					 const struct ctrack_net *cnet,
+					 bool *changed);
 void ctrack_udp_new(struct ctrack_entry *e);
 
 /* ICMP and ICMPv6 echo-like exchanges. */

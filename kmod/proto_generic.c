@@ -5,7 +5,7 @@
  */
 #include "proto.h"
 
-/* Caller holds e->lock. */
+/* Lockless (see track() in core.c). */
 enum ctrack_l4_verdict ctrack_generic_packet(struct ctrack_entry *e,
 					     enum ctrack_dir dir,
 					     const struct ctrack_net *cnet)

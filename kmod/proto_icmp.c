@@ -21,7 +21,7 @@ bool ctrack_icmp_new(const struct ctrack_tuple *t)
 	return type == ICMPV6_ECHO_REQUEST || type == ICMPV6_NI_QUERY;
 }
 
-/* Caller holds e->lock. */
+/* Lockless (see track() in core.c). */
 enum ctrack_l4_verdict ctrack_icmp_packet(struct ctrack_entry *e,
 					  enum ctrack_dir dir,
 					  const struct ctrack_net *cnet)

@@ -480,8 +480,8 @@ bool ctrack_tcp_new(struct ctrack_entry *e, const struct sk_buff *skb,
 		return true;
 	if (next != sES || !READ_ONCE(cnet->tcp_loose))
 		return false;
-	e->proto.tcp.seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
-	e->proto.tcp.seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	ctrack_entry_tcp(e)->seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	ctrack_entry_tcp(e)->seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 	return true;
 }
 
@@ -493,9 +493,9 @@ bool ctrack_tcp_new(struct ctrack_entry *e, const struct sk_buff *skb,
  */
 void ctrack_tcp_adopt(struct ctrack_entry *e, u8 state)
 {
-	e->proto.tcp.state = state;
-	e->proto.tcp.seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
-	e->proto.tcp.seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	ctrack_entry_tcp(e)->state = state;
+	ctrack_entry_tcp(e)->seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
+	ctrack_entry_tcp(e)->seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 }
 
 /*
@@ -509,7 +509,7 @@ static enum ctrack_l4_verdict tcp_ignored(struct ctrack_entry *e,
 					  const struct tcphdr *th,
 					  const struct ctrack_pkt *pkt)
 {
-	struct ctrack_tcp *tcp = &e->proto.tcp;
+	struct ctrack_tcp *tcp = ctrack_entry_tcp(e);
 	u32 seq = ntohl(th->seq);
 	u32 end = seq + pkt->l4len - th->doff * 4 + th->syn + th->fin;
 
@@ -536,7 +536,7 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 					 enum ctrack_dir dir,
 					 const struct ctrack_net *cnet)
 {
-	struct ctrack_tcp *tcp = &e->proto.tcp;
+	struct ctrack_tcp *tcp = ctrack_entry_tcp(e);
 	struct tcphdr _th;
 	const struct tcphdr *th;
 	enum ctrack_tcp_event ev;

@@ -11,20 +11,25 @@
 
 void ctrack_udp_new(struct ctrack_entry *e)
 {
-	e->proto.udp_stream_ts = (u32)jiffies + UDP_STREAM_AFTER;
+	e->udp_stream_ts = (u32)jiffies + UDP_STREAM_AFTER;
 }
 
-/* Caller holds e->lock. */
+/*
+ * Lockless (see track() in core.c). @changed is set when this packet made
+ * the flow ASSURED.
+ */
 enum ctrack_l4_verdict ctrack_udp_packet(struct ctrack_entry *e,
 					 enum ctrack_dir dir,
-					 const struct ctrack_net *cnet)
+					 const struct ctrack_net *cnet,
+					 bool *changed)
 {
 	bool replied = dir == CTRACK_DIR_REPLY ||
 		       test_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status);
 
-	if (replied && (s32)((u32)jiffies - e->proto.udp_stream_ts) > 0) {
+	if (replied && (s32)((u32)jiffies - e->udp_stream_ts) > 0) {
 		ctrack_entry_refresh(e, READ_ONCE(cnet->timeouts[CTRACK_TO_UDP_STREAM]));
-		set_bit(CTRACK_S_ASSURED_BIT, &e->status);
+		if (ctrack_status_set(e, CTRACK_S_ASSURED_BIT))
+			*changed = true;
 	} else {
 		ctrack_entry_refresh(e, READ_ONCE(cnet->timeouts[CTRACK_TO_UDP]));
 	}

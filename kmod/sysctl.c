@@ -16,6 +16,7 @@ enum {
 	SYS_COUNT,
 	SYS_BUCKETS,
 	SYS_CHECKSUM,
+	SYS_ACCT,
 	SYS_TCP_LOOSE,
 	SYS_TCP_BE_LIBERAL,
 	SYS_TCP_MAX_RETRANS,
@@ -50,6 +51,7 @@ static const struct ctl_table template[SYS_END + 1] = {
 		.mode = 0444, .proc_handler = proc_douintvec,
 	},
 	FLAG(SYS_CHECKSUM, "checksum"),
+	FLAG(SYS_ACCT, "acct"),
 	FLAG(SYS_TCP_LOOSE, "tcp_loose"),
 	FLAG(SYS_TCP_BE_LIBERAL, "tcp_be_liberal"),
 	[SYS_TCP_MAX_RETRANS] = {
@@ -87,6 +89,7 @@ int ctrack_sysctl_register(struct net *net, struct ctrack_net *cnet)
 	t[SYS_COUNT].data = &cnet->count.counter;
 	t[SYS_BUCKETS].data = &ctrack_hash_size;
 	t[SYS_CHECKSUM].data = &cnet->checksum;
+	t[SYS_ACCT].data = &cnet->acct;
 	t[SYS_TCP_LOOSE].data = &cnet->tcp_loose;
 	t[SYS_TCP_BE_LIBERAL].data = &cnet->tcp_be_liberal;
 	t[SYS_TCP_MAX_RETRANS].data = &cnet->tcp_max_retrans;

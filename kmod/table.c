@@ -26,6 +26,11 @@
 #include "proto.h"
 #include "netlink.h"
 
+/* Slab cache names; the KUnit module, which links this file too, has its own. */
+#ifndef CTRACK_CACHE_PREFIX
+#define CTRACK_CACHE_PREFIX	"ctrack_"
+#endif
+
 #define CTRACK_NLOCKS		1024
 #define CTRACK_EARLY_DROP_BUCKETS 8
 /* Evictions one new entry may make while other CPUs take the places. */
@@ -36,10 +41,11 @@ module_param(hashsize, uint, 0400);
 MODULE_PARM_DESC(hashsize, "number of hash buckets (default: sized from memory)");
 
 unsigned int ctrack_hash_size __read_mostly;
-struct hlist_head *ctrack_hash __read_mostly;
+unsigned long *ctrack_hash __read_mostly;
 
 static siphash_key_t hash_key __read_mostly;
-static struct kmem_cache *entry_cache __read_mostly;
+/* One cache per shape (CTRACK_SHAPE_*): an entry weighs what it carries. */
+static struct kmem_cache *entry_cache[CTRACK_SHAPES] __read_mostly;
 static spinlock_t bucket_locks[CTRACK_NLOCKS];
 
 void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
@@ -49,6 +55,50 @@ void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 		*t = e->tuple;
 	else
 		ctrack_tuple_invert(t, &e->tuple);
+}
+
+/*
+ * ctrack_entry_snapshot - copy what packets change in @e
+ *
+ * Takes e->lock: the TCP state and the counters move under it. Caller
+ * holds rcu_read_lock or a reference.
+ */
+void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap)
+{
+	const struct ctrack_acct *acct = ctrack_entry_acct(e);
+
+	memset(snap, 0, sizeof(*snap));
+	spin_lock_bh(&e->lock);
+	if (acct) {
+		snap->acct = *acct;
+		snap->has_acct = true;
+	}
+	if (e->shape & CTRACK_SHAPE_TCP) {
+		const struct ctrack_tcp *tcp = ctrack_entry_tcp(e);
+
+		memcpy(snap->seen, tcp->seen, sizeof(snap->seen));
+		snap->tcp_state = tcp->state;
+	}
+	spin_unlock_bh(&e->lock);
+}
+
+/*
+ * ctrack_entry_unaccount - take @seen, counters read by a snapshot, off
+ * @e's counters: packets counted since stay for the next reading
+ */
+void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *seen)
+{
+	struct ctrack_acct *acct = ctrack_entry_acct(e);
+	int d;
+
+	if (!acct)
+		return;
+	spin_lock_bh(&e->lock);
+	for (d = 0; d < CTRACK_DIR_MAX; d++) {
+		acct->packets[d] -= seen->packets[d];
+		acct->bytes[d] -= seen->bytes[d];
+	}
+	spin_unlock_bh(&e->lock);
 }
 
 u32 ctrack_tuple_hash(const struct net *net, const struct ctrack_tuple *t)
@@ -131,7 +181,35 @@ static bool entry_has_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 
 static void entry_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(entry_cache, container_of(head, struct ctrack_entry, rcu));
+	struct ctrack_entry *e = container_of(head, struct ctrack_entry, rcu);
+
+	kmem_cache_free(entry_cache[e->shape], e);
+}
+
+/* Link @e's @dir node at the head of bucket @b. Bucket locked. */
+static void chain_add(struct ctrack_entry *e, enum ctrack_dir dir,
+		      unsigned int b)
+{
+	e->link[dir].next = ctrack_hash[b];
+	/* Publish: a walker that finds the link sees the entry complete. */
+	smp_store_release(&ctrack_hash[b], ctrack_ref(e, dir));
+}
+
+/*
+ * Unlink @e's @dir node from bucket @b. Bucket locked. Walkers standing
+ * on @e go on through its link, which keeps its value.
+ */
+static void chain_del(struct ctrack_entry *e, enum ctrack_dir dir,
+		      unsigned int b)
+{
+	unsigned long ref = ctrack_ref(e, dir), *pp = &ctrack_hash[b];
+
+	while (*pp != ref) {
+		if (WARN_ON_ONCE(!*pp))
+			return;
+		pp = &ctrack_ref_entry(*pp)->link[ctrack_ref_dir(*pp)].next;
+	}
+	WRITE_ONCE(*pp, e->link[dir].next);
 }
 
 /*
@@ -167,8 +245,8 @@ bool ctrack_entry_kill(struct ctrack_entry *e)
 		return true;	/* never inserted: its owner's put frees it */
 	entry_buckets(e, b);
 	lock_two(b[0], b[1]);
-	hlist_del_rcu(&e->hnode[CTRACK_DIR_ORIGINAL].node);
-	hlist_del_rcu(&e->hnode[CTRACK_DIR_REPLY].node);
+	chain_del(e, CTRACK_DIR_ORIGINAL, b[0]);
+	chain_del(e, CTRACK_DIR_REPLY, b[1]);
 	unlock_two(b[0], b[1]);
 	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
 	ctrack_event(e, CTRACK_EV_DESTROY);
@@ -192,14 +270,13 @@ static void kill_expired(struct ctrack_entry *e)
 struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t,
 				   enum ctrack_dir *dir)
 {
-	struct ctrack_hnode *h;
 	unsigned int b = bucket_of(ctrack_tuple_hash(net, t));
+	struct ctrack_entry *e;
+	enum ctrack_dir d;
 
-	hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
-		struct ctrack_entry *e = ctrack_hnode_entry(h);
-
-		if (!net_eq(ctrack_entry_net(e), net) ||
-		    !entry_has_tuple(e, h->dir, t))
+	ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
+		if (!entry_has_tuple(e, d, t) ||
+		    !net_eq(ctrack_entry_net(e), net))
 			continue;
 		if (test_bit(CTRACK_S_DYING_BIT, &e->status))
 			continue;
@@ -209,7 +286,7 @@ struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t
 		}
 		if (!refcount_inc_not_zero(&e->use))
 			continue;
-		*dir = h->dir;
+		*dir = d;
 		return e;
 	}
 	return NULL;
@@ -226,7 +303,7 @@ static bool evictable(const struct ctrack_entry *e, bool nearly_full)
 		return true;
 	if (!nearly_full || e->tuple.proto != IPPROTO_TCP)
 		return false;
-	state = READ_ONCE(e->proto.tcp.state);
+	state = READ_ONCE(ctrack_entry_tcp(e)->state);
 	return state >= CTRACK_TCP_FIN_WAIT && state <= CTRACK_TCP_CLOSE;
 }
 
@@ -238,12 +315,11 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 
 	rcu_read_lock();
 	for (i = 0; i < CTRACK_EARLY_DROP_BUCKETS && !done; i++) {
-		struct ctrack_hnode *h;
 		unsigned int idx = (b + i) % ctrack_hash_size;
+		struct ctrack_entry *e;
+		enum ctrack_dir d;
 
-		hlist_for_each_entry_rcu(h, &ctrack_hash[idx], node) {
-			struct ctrack_entry *e = ctrack_hnode_entry(h);
-
+		ctrack_chain_for_each(e, d, &ctrack_hash[idx]) {
 			if (!net_eq(ctrack_entry_net(e), net) ||
 			    test_bit(CTRACK_S_DYING_BIT, &e->status))
 				continue;
@@ -285,6 +361,7 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 	struct ctrack_net *cnet = ctrack_pernet(net);
 	unsigned int max = READ_ONCE(cnet->max), tries = 0;
 	struct ctrack_entry *e;
+	u8 shape = 0;
 
 	if (!max) {
 		atomic_inc(&cnet->count);
@@ -304,16 +381,17 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 		}
 	}
 
-	e = kmem_cache_alloc(entry_cache, gfp);
+	if (orig->proto == IPPROTO_TCP)
+		shape |= CTRACK_SHAPE_TCP;
+	if (READ_ONCE(cnet->acct))
+		shape |= CTRACK_SHAPE_ACCT;
+	e = kmem_cache_zalloc(entry_cache[shape], gfp);
 	if (!e) {
 		atomic_dec(&cnet->count);
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_ERROR);
 		return ERR_PTR(-ENOMEM);
 	}
-	/* Every field explicitly: no reliance on zeroing by the allocator. */
-	memset(e, 0, offsetof(struct ctrack_entry, rcu));
-	e->hnode[CTRACK_DIR_ORIGINAL].dir = CTRACK_DIR_ORIGINAL;
-	e->hnode[CTRACK_DIR_REPLY].dir = CTRACK_DIR_REPLY;
+	e->shape = shape;
 	e->tuple = *orig;
 	write_pnet(&e->net, net);
 	spin_lock_init(&e->lock);
@@ -326,13 +404,12 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 static bool tuple_taken(struct net *net, unsigned int b,
 			const struct ctrack_tuple *t)
 {
-	struct ctrack_hnode *h;
+	struct ctrack_entry *e;
+	enum ctrack_dir d;
 
-	hlist_for_each_entry(h, &ctrack_hash[b], node) {
-		struct ctrack_entry *e = ctrack_hnode_entry(h);
-
+	ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
 		if (net_eq(ctrack_entry_net(e), net) &&
-		    entry_has_tuple(e, h->dir, t) && !ctrack_entry_expired(e))
+		    entry_has_tuple(e, d, t) && !ctrack_entry_expired(e))
 			return true;
 	}
 	return false;
@@ -367,8 +444,8 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 	}
 	refcount_inc(&e->use);
 	set_bit(CTRACK_S_CONFIRMED_BIT, &e->status);
-	hlist_add_head_rcu(&e->hnode[CTRACK_DIR_ORIGINAL].node, &ctrack_hash[b[0]]);
-	hlist_add_head_rcu(&e->hnode[CTRACK_DIR_REPLY].node, &ctrack_hash[b[1]]);
+	chain_add(e, CTRACK_DIR_ORIGINAL, b[0]);
+	chain_add(e, CTRACK_DIR_REPLY, b[1]);
 	unlock_two(b[0], b[1]);
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
 	ctrack_event(e, CTRACK_EV_NEW);
@@ -384,13 +461,12 @@ static unsigned int kill_all(struct net *net, u8 family)
 	unsigned int b, n = 0;
 
 	for (b = 0; b < ctrack_hash_size; b++) {
-		struct ctrack_hnode *h;
+		struct ctrack_entry *e;
+		enum ctrack_dir d;
 
 		rcu_read_lock();
-		hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
-			struct ctrack_entry *e = ctrack_hnode_entry(h);
-
-			if (h->dir != CTRACK_DIR_ORIGINAL ||
+		ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
+			if (d != CTRACK_DIR_ORIGINAL ||
 			    (net && !net_eq(ctrack_entry_net(e), net)) ||
 			    (family && e->tuple.l3num != family))
 				continue;
@@ -427,13 +503,15 @@ unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
 
 	rcu_read_lock();
 	while (done < buckets && expired < budget) {
-		struct ctrack_hnode *h;
+		struct ctrack_entry *e;
+		enum ctrack_dir d;
 
-		hlist_for_each_entry_rcu(h, &ctrack_hash[b], node) {
-			struct ctrack_entry *e = ctrack_hnode_entry(h);
-
-			/* Each entry is visited through its original node only. */
-			if (h->dir != CTRACK_DIR_ORIGINAL ||
+		ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
+			/*
+			 * Each entry is visited through its original link only:
+			 * the tag says which without reading the entry.
+			 */
+			if (d != CTRACK_DIR_ORIGINAL ||
 			    !ctrack_entry_expired(e))
 				continue;
 			if (ctrack_entry_kill(e)) {
@@ -451,13 +529,58 @@ unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
 	return expired;
 }
 
+static size_t shape_size(u8 shape)
+{
+	size_t size = sizeof(struct ctrack_entry);
+
+	if (shape & CTRACK_SHAPE_TCP)
+		size += CTRACK_TCP_TAIL_SIZE;
+	if (shape & CTRACK_SHAPE_ACCT)
+		size += sizeof(struct ctrack_acct);
+	return size;
+}
+
+/*
+ * Not cache-line aligned: a UDP entry would grow from 120 bytes to 128,
+ * and a lookup reads the links, the tuple and the netns, the first 64
+ * bytes, wherever the entry starts.
+ */
+static int create_caches(void)
+{
+	static const char *const names[CTRACK_SHAPES] = {
+		CTRACK_CACHE_PREFIX "entry", CTRACK_CACHE_PREFIX "entry_tcp",
+		CTRACK_CACHE_PREFIX "entry_acct", CTRACK_CACHE_PREFIX "entry_tcp_acct",
+	};
+	u8 shape;
+
+	BUILD_BUG_ON(CTRACK_SHAPES != (CTRACK_SHAPE_TCP | CTRACK_SHAPE_ACCT) + 1);
+	for (shape = 0; shape < CTRACK_SHAPES; shape++) {
+		entry_cache[shape] = kmem_cache_create(names[shape],
+						       shape_size(shape),
+						       sizeof(u64), 0, NULL);
+		if (!entry_cache[shape])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void destroy_caches(void)
+{
+	u8 shape;
+
+	for (shape = 0; shape < CTRACK_SHAPES; shape++) {
+		kmem_cache_destroy(entry_cache[shape]);
+		entry_cache[shape] = NULL;
+	}
+}
+
 static unsigned int default_hash_size(void)
 {
 	unsigned long pages = totalram_pages();
 	unsigned long n;
 
 	/* nf_conntrack's rule: 1/16384 of memory in buckets, 1024..262144. */
-	n = (pages << PAGE_SHIFT) / 16384 / sizeof(struct hlist_head);
+	n = (pages << PAGE_SHIFT) / 16384 / sizeof(*ctrack_hash);
 	n = clamp(n, 1024UL, 262144UL);
 	return rounddown_pow_of_two(n);
 }
@@ -474,13 +597,13 @@ int ctrack_table_init(void)
 	for (i = 0; i < CTRACK_NLOCKS; i++)
 		spin_lock_init(&bucket_locks[i]);
 	get_random_bytes(&hash_key, sizeof(hash_key));
-	entry_cache = KMEM_CACHE(ctrack_entry, SLAB_HWCACHE_ALIGN);
-	if (!entry_cache) {
+	if (create_caches()) {
+		destroy_caches();
 		kvfree(ctrack_hash);
 		return -ENOMEM;
 	}
-	pr_info("%u buckets, %zu bytes per entry\n", ctrack_hash_size,
-		sizeof(struct ctrack_entry));
+	pr_info("%u buckets, %zu bytes per entry (%zu with TCP state)\n",
+		ctrack_hash_size, shape_size(0), shape_size(CTRACK_SHAPE_TCP));
 	return 0;
 }
 
@@ -489,6 +612,6 @@ void ctrack_table_exit(void)
 {
 	kill_all(NULL, 0);
 	rcu_barrier();	/* all entry_free_rcu() callbacks have run */
-	kmem_cache_destroy(entry_cache);
+	destroy_caches();
 	kvfree(ctrack_hash);
 }

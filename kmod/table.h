@@ -2,8 +2,6 @@
 #ifndef _CTRACK_TABLE_H
 #define _CTRACK_TABLE_H
 
-#include <linux/list.h>
-#include <linux/rculist.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/jiffies.h>
@@ -34,15 +32,69 @@ struct ctrack_tcp {
 	u8 retrans;
 };
 
-/* An entry is linked twice: under its original and its reply tuple. */
-struct ctrack_hnode {
-	struct hlist_node node;
-	u8 dir;
+struct ctrack_entry;
+
+/*
+ * Chains are singly linked through tagged references: the address of an
+ * entry with, in bit 0, the direction by which it is linked (entries are
+ * at least 8-byte aligned). An entry is in two chains, under its original
+ * and its reply tuple, so a lookup finds a flow from either side; the tag
+ * tells a walker which tuple a link stands for without reading the entry,
+ * and one pointer a direction is half an hlist_node. Removal walks the
+ * chain from its bucket for the predecessor, under the bucket lock; chains
+ * are short (the table is sized for about one entry a bucket).
+ */
+struct ctrack_link {
+	unsigned long next;	/* tagged reference, 0 at the end of the chain */
 };
+
+static inline unsigned long ctrack_ref(const struct ctrack_entry *e,
+				       enum ctrack_dir dir)
+{
+	return (unsigned long)e | dir;
+}
+
+static inline struct ctrack_entry *ctrack_ref_entry(unsigned long ref)
+{
+	return (struct ctrack_entry *)(ref & ~1UL);
+}
+
+static inline enum ctrack_dir ctrack_ref_dir(unsigned long ref)
+{
+	return ref & 1;
+}
+
+/*
+ * ctrack_chain_for_each - walk the chain whose head is *@head
+ * @e: each entry met; @d: the direction by which it is linked
+ *
+ * Caller holds rcu_read_lock, or the bucket lock of the chain. Entries are
+ * freed only after a grace period, so a walker standing on an entry that
+ * is removed meanwhile still finds the rest of the chain through it.
+ */
+#define ctrack_chain_for_each(e, d, head)				\
+	for (unsigned long ref_ = READ_ONCE(*(head));			\
+	     ref_ && ((e) = ctrack_ref_entry(ref_),			\
+		      (d) = ctrack_ref_dir(ref_), 1);			\
+	     ref_ = READ_ONCE((e)->link[d].next))
+
+/* Per-direction counters, present only when accounting is on (net.ctrack.acct). */
+struct ctrack_acct {
+	u64 packets[CTRACK_DIR_MAX];
+	u64 bytes[CTRACK_DIR_MAX];
+};
+
+/* What follows struct ctrack_entry in an entry's memory: its shape. */
+#define CTRACK_SHAPE_TCP	BIT(0)	/* struct ctrack_tcp */
+#define CTRACK_SHAPE_ACCT	BIT(1)	/* then struct ctrack_acct */
+#define CTRACK_SHAPES		4
 
 /*
  * One tracked flow. The tuple is stored once, as the original direction;
- * the reply tuple is its inverse (there is no NAT yet).
+ * the reply tuple is its inverse (there is no NAT yet). An entry carries
+ * only what its flow needs: the TCP window state and the counters are a
+ * tail that TCP entries and, with accounting on, counted entries have
+ * (one slab cache per shape). A UDP entry is 120 bytes on x86_64.
  *
  * Lifetime: @use counts the table (while CONFIRMED and not DYING) and every
  * verdict slot that refers to the entry. The memory is freed after an RCU
@@ -50,26 +102,40 @@ struct ctrack_hnode {
  * rcu_read_lock() may look at any entry it finds in a chain.
  */
 struct ctrack_entry {
-	/* hot: read by every lookup */
-	struct ctrack_hnode hnode[CTRACK_DIR_MAX];
+	/* read by every lookup: the links, the tuple and the netns first */
+	struct ctrack_link link[CTRACK_DIR_MAX];
 	struct ctrack_tuple tuple;
 	possible_net_t net;
 	unsigned long status;		/* CTRACK_S_* bits */
 	u32 deadline;			/* jiffies; expired when reached */
 	refcount_t use;
-	/* hot: written by every packet, under @lock */
-	spinlock_t lock;
 	u32 mark;
-	u64 packets[CTRACK_DIR_MAX];
-	u64 bytes[CTRACK_DIR_MAX];
-	union {
-		struct ctrack_tcp tcp;
-		u32 udp_stream_ts;	/* jiffies after which a replied flow is a stream */
-	} proto;
+	spinlock_t lock;		/* TCP state, counters */
 	/* cold */
 	u64 start;			/* ktime_get_real_ns() at creation */
 	struct rcu_head rcu;
+	u32 udp_stream_ts;		/* UDP: jiffies after which a replied flow is a stream */
+	u8 shape;			/* CTRACK_SHAPE_* */
+	/* the tail of the shape, 8-byte aligned */
+	u64 tail[];
 };
+
+#define CTRACK_TCP_TAIL_SIZE	ALIGN(sizeof(struct ctrack_tcp), sizeof(u64))
+
+/* The TCP state of a TCP entry (only those have one). */
+static inline struct ctrack_tcp *ctrack_entry_tcp(const struct ctrack_entry *e)
+{
+	return (struct ctrack_tcp *)e->tail;
+}
+
+/* The counters of @e, or NULL when it was created with accounting off. */
+static inline struct ctrack_acct *ctrack_entry_acct(const struct ctrack_entry *e)
+{
+	if (!(e->shape & CTRACK_SHAPE_ACCT))
+		return NULL;
+	return (struct ctrack_acct *)((char *)e->tail +
+		((e->shape & CTRACK_SHAPE_TCP) ? CTRACK_TCP_TAIL_SIZE : 0));
+}
 
 static inline struct net *ctrack_entry_net(const struct ctrack_entry *e)
 {
@@ -95,33 +161,48 @@ static inline void ctrack_entry_refresh(struct ctrack_entry *e,
 	WRITE_ONCE(e->deadline, (u32)jiffies + (u32)timeout);
 }
 
-static inline struct ctrack_entry *ctrack_hnode_entry(const struct ctrack_hnode *h)
-{
-	return container_of(h, struct ctrack_entry, hnode[h->dir]);
-}
-
 /*
- * Is @h the node through which listings of @net show its entry? Each live
- * entry is listed once, through its original-direction node.
+ * Is @e, met by its @dir link, to be shown in listings of @net? Each live
+ * entry is listed once, through its original-direction link.
  */
-static inline bool ctrack_hnode_listed(const struct ctrack_hnode *h,
+static inline bool ctrack_entry_listed(const struct ctrack_entry *e,
+				       enum ctrack_dir dir,
 				       const struct net *net)
 {
-	const struct ctrack_entry *e = ctrack_hnode_entry(h);
-
-	return h->dir == CTRACK_DIR_ORIGINAL &&
+	return dir == CTRACK_DIR_ORIGINAL &&
 	       net_eq(ctrack_entry_net(e), net) &&
 	       test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) &&
 	       !test_bit(CTRACK_S_DYING_BIT, &e->status) &&
 	       !ctrack_entry_expired(e);
 }
 
+/*
+ * Set status bit @bit of @e; true only for the caller that found it clear,
+ * however many CPUs race. Reads first: the bit is usually set already, and
+ * a read needs no locked instruction.
+ */
+static inline bool ctrack_status_set(struct ctrack_entry *e, unsigned int bit)
+{
+	return !test_bit(bit, &e->status) && !test_and_set_bit(bit, &e->status);
+}
+
+/* What packets change in an entry, copied consistently. */
+struct ctrack_snapshot {
+	struct ctrack_acct acct;	/* zero when the entry does not count */
+	struct ctrack_tcp_dir seen[CTRACK_DIR_MAX];	/* TCP only */
+	u8 tcp_state;			/* TCP only */
+	bool has_acct;
+};
+
+void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap);
+void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *seen);
+
 /* Tuple of direction @dir (the reply tuple is derived). */
 void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 			struct ctrack_tuple *t);
 
 extern unsigned int ctrack_hash_size;
-extern struct hlist_head *ctrack_hash;
+extern unsigned long *ctrack_hash;	/* chain heads: tagged references */
 
 int ctrack_table_init(void);
 void ctrack_table_exit(void);

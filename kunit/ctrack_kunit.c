@@ -12,14 +12,11 @@
 #include <kunit/test.h>
 
 /*
- * The module's entry cache is named after its struct ("ctrack_entry").
- * Slab caches are unmergeable under KASAN, so a second cache of the same
- * name would collide in sysfs with a loaded ctrack.ko: give ours its own.
+ * The module's entry caches are named "ctrack_entry...". Slab caches are
+ * unmergeable under KASAN, so caches of the same names would collide in
+ * sysfs with a loaded ctrack.ko: give ours their own.
  */
-#undef KMEM_CACHE
-#define KMEM_CACHE(__struct, __flags)					\
-	kmem_cache_create("ctrack_kunit_" #__struct, sizeof(struct __struct), \
-			  __alignof__(struct __struct), (__flags), NULL)
+#define CTRACK_CACHE_PREFIX "ctrack_kunit_"
 
 #include "../kmod/tuple.c"
 #include "../kmod/table.c"

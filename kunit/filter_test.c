@@ -53,9 +53,9 @@ static void ft_addr(struct ft *ft, int type, u8 family, int host, int plen)
 static struct ctrack_entry *ft_entry(struct kunit *test, u8 family, u8 proto,
 				     u16 sp, u16 dp)
 {
-	struct ctrack_entry *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+	struct ctrack_entry *e;
 
-	KUNIT_ASSERT_NOT_NULL(test, e);
+	e = kt_bare_entry(test, proto == IPPROTO_TCP ? CTRACK_SHAPE_TCP : 0);
 	kt_tuple(&e->tuple, family, proto, KT_HOST_A, sp, KT_HOST_B, dp);
 	return e;
 }
@@ -158,13 +158,13 @@ static void ft_state_status_mark_test(struct kunit *test)
 	struct ctrack_entry *e = ft_entry(test, NFPROTO_IPV4, IPPROTO_TCP, 1, 2);
 	struct ft *ft;
 
-	e->proto.tcp.state = CTRACK_TCP_ESTABLISHED;
+	ctrack_entry_tcp(e)->state = CTRACK_TCP_ESTABLISHED;
 	ft = ft_begin(test);
 	nla_put_u8(ft->skb, CTRACK_FA_PROTO, IPPROTO_TCP);
 	nla_put_u8(ft->skb, CTRACK_FA_TCP_STATE, CTRACK_TCP_ESTABLISHED);
 	KUNIT_ASSERT_EQ(test, ft_parse(ft), 0);
 	KUNIT_EXPECT_TRUE(test, ctrack_filter_match(&ft->f, e));
-	e->proto.tcp.state = CTRACK_TCP_TIME_WAIT;
+	ctrack_entry_tcp(e)->state = CTRACK_TCP_TIME_WAIT;
 	KUNIT_EXPECT_FALSE(test, ctrack_filter_match(&ft->f, e));
 
 	/* Unreplied: SEEN_REPLY clear (value 0 under its mask). */

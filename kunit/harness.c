@@ -57,11 +57,15 @@ static int kt_init(struct kunit *test)
 	return test->priv ? 0 : -ENOMEM;
 }
 
-/* The knobs as a fresh namespace has them (pernet.c). */
+/*
+ * The knobs as a fresh namespace has them (pernet.c), but for counting:
+ * on, since the tests read counters.
+ */
 static void kt_cnet_defaults(struct ctrack_net *cnet)
 {
 	cnet->max = 0;
 	cnet->checksum = 1;
+	cnet->acct = 1;
 	cnet->tcp_loose = 1;
 	cnet->tcp_be_liberal = 0;
 	cnet->tcp_max_retrans = 3;
@@ -86,6 +90,27 @@ static void kt_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 0);
 		kt_cnet_defaults(ctrack_pernet(&init_net));
 	}
+}
+
+/*
+ * A bare entry of @shape (CTRACK_SHAPE_*), outside any table, freed with
+ * the test: for code that only looks at one.
+ */
+static struct ctrack_entry *kt_bare_entry(struct kunit *test, u8 shape)
+{
+	size_t size = sizeof(struct ctrack_entry);
+	struct ctrack_entry *e;
+
+	if (shape & CTRACK_SHAPE_TCP)
+		size += CTRACK_TCP_TAIL_SIZE;
+	if (shape & CTRACK_SHAPE_ACCT)
+		size += sizeof(struct ctrack_acct);
+	e = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->shape = shape;
+	spin_lock_init(&e->lock);
+	refcount_set(&e->use, 1);
+	return e;
 }
 
 /* Keep a reference until the test ends. */

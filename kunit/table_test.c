@@ -353,7 +353,7 @@ static void tb_early_drop_expired_test(struct kunit *test)
 /* An established TCP flow, as the tracker leaves it. */
 static void tb_prep_tcp_established(struct ctrack_entry *e, unsigned int i)
 {
-	e->proto.tcp.state = CTRACK_TCP_ESTABLISHED;
+	ctrack_entry_tcp(e)->state = CTRACK_TCP_ESTABLISHED;
 	set_bit(CTRACK_S_ASSURED_BIT, &e->status);
 }
 
@@ -369,7 +369,7 @@ static void tb_early_drop_tcp_test(struct kunit *test)
 		kt_hold(test, e);
 
 	/* ...but one in TIME_WAIT may go once the table is full. */
-	old[1]->proto.tcp.state = CTRACK_TCP_TIME_WAIT;
+	ctrack_entry_tcp(old[1])->state = CTRACK_TCP_TIME_WAIT;
 	tb_tuple_p(&nt, IPPROTO_TCP, 50000);
 	e = tb_try_alloc(&nt);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
@@ -443,6 +443,72 @@ static void tb_unlimited_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
 }
 
+/*
+ * Chains are singly linked: taking an entry out of the middle, the head or
+ * the end of a chain leaves the others findable from both sides.
+ */
+static void tb_chain_unlink_test(struct kunit *test)
+{
+	struct ctrack_tuple t[4], inv;
+	struct ctrack_entry *e[4];
+	unsigned int b, i;
+	u16 sp = 1000;
+
+	tb_tuple(&t[0], sp++);
+	b = tb_bucket(&t[0]);
+	for (i = 1; i < ARRAY_SIZE(t); i++)
+		tb_tuple_in(&t[i], IPPROTO_UDP, &sp, b);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		e[i] = tb_insert(test, &t[i]);
+	/* Inserted at the head: the chain is e3 e2 e1 e0 (and reply links). */
+	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[2]));	/* middle */
+	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[3]));	/* head */
+	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[0]));	/* end */
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		ctrack_tuple_invert(&inv, &t[i]);
+		tb_expect_found(test, &t[i], i == 1 ? e[1] : NULL, CTRACK_DIR_ORIGINAL);
+		tb_expect_found(test, &inv, i == 1 ? e[1] : NULL, CTRACK_DIR_REPLY);
+	}
+}
+
+/*
+ * An entry weighs what it carries: the TCP state only in TCP entries, the
+ * counters only with net.ctrack.acct on when it was created.
+ */
+static void tb_shape_test(struct kunit *test)
+{
+	struct ctrack_net *cnet = ctrack_pernet(&init_net);
+	struct ctrack_entry *e;
+	struct ctrack_tuple t;
+
+	cnet->acct = 0;
+	tb_tuple_p(&t, IPPROTO_UDP, 1000);
+	e = tb_new(test, &t);
+	KUNIT_EXPECT_EQ(test, e->shape, 0);
+	KUNIT_EXPECT_NULL(test, ctrack_entry_acct(e));
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(entry_cache[0]),
+			(unsigned int)sizeof(struct ctrack_entry));
+
+	tb_tuple_p(&t, IPPROTO_TCP, 1000);
+	e = tb_new(test, &t);
+	KUNIT_EXPECT_EQ(test, e->shape, CTRACK_SHAPE_TCP);
+	KUNIT_EXPECT_NULL(test, ctrack_entry_acct(e));
+	KUNIT_EXPECT_EQ(test, kmem_cache_size(entry_cache[CTRACK_SHAPE_TCP]),
+			(unsigned int)(sizeof(struct ctrack_entry) + CTRACK_TCP_TAIL_SIZE));
+
+	cnet->acct = 1;
+	tb_tuple_p(&t, IPPROTO_TCP, 1001);
+	e = tb_new(test, &t);
+	KUNIT_EXPECT_EQ(test, e->shape, CTRACK_SHAPE_TCP | CTRACK_SHAPE_ACCT);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)ctrack_entry_acct(e),
+			    (void *)((char *)e + sizeof(*e) + CTRACK_TCP_TAIL_SIZE));
+	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(e)->packets[CTRACK_DIR_ORIGINAL], 0);
+	tb_tuple_p(&t, IPPROTO_UDP, 1001);
+	e = tb_new(test, &t);
+	KUNIT_EXPECT_EQ(test, e->shape, CTRACK_SHAPE_ACCT);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)ctrack_entry_acct(e), (void *)e->tail);
+}
+
 static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_confirm_lookup_test),
 	KUNIT_CASE(tb_duplicate_test),
@@ -451,6 +517,8 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_expired_tuple_reusable_test),
 	KUNIT_CASE(tb_gc_scan_test),
 	KUNIT_CASE(tb_max_lowered_test),
+	KUNIT_CASE(tb_chain_unlink_test),
+	KUNIT_CASE(tb_shape_test),
 	KUNIT_CASE(tb_unlimited_test),
 	KUNIT_CASE(tb_full_drop_test),
 	KUNIT_CASE(tb_early_drop_test),

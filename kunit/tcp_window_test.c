@@ -44,12 +44,9 @@ static struct tw *tw_new(struct kunit *test)
 	struct tw *tw = kunit_kzalloc(test, sizeof(*tw), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, tw);
-	tw->e = kunit_kzalloc(test, sizeof(*tw->e), GFP_KERNEL);
+	tw->e = kt_bare_entry(test, CTRACK_SHAPE_TCP | CTRACK_SHAPE_ACCT);
 	tw->cnet = kunit_kzalloc(test, sizeof(*tw->cnet), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tw->e);
 	KUNIT_ASSERT_NOT_NULL(test, tw->cnet);
-	spin_lock_init(&tw->e->lock);
-	refcount_set(&tw->e->use, 1);
 	kt_tuple(&tw->e->tuple, NFPROTO_IPV4, IPPROTO_TCP, KT_HOST_A, 40000,
 		 KT_HOST_B, 80);
 	kt_cnet_defaults(tw->cnet);
@@ -124,16 +121,16 @@ static void tw_handshake(struct kunit *test, struct tw *tw,
 	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_O,
 		TW_SEG(.flags = TCPHDR_SYN, .seq = TW_ISN_A, .win = TW_WIN_A,
 		       .opt = syn_opt, .optlen = syn_optlen)), CTRACK_L4_ACCEPT);
-	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_SENT);
+	KUNIT_ASSERT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_SYN_SENT);
 	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_R,
 		TW_SEG(.flags = TCPHDR_SYN | TCPHDR_ACK, .seq = TW_ISN_B,
 		       .ack = TW_ISN_A + 1, .win = TW_WIN_B, .opt = sa_opt,
 		       .optlen = sa_optlen)), CTRACK_L4_ACCEPT);
-	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_RECV);
+	KUNIT_ASSERT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_SYN_RECV);
 	KUNIT_ASSERT_EQ(test, tw_send(test, tw, TW_O,
 		TW_SEG(.flags = TCPHDR_ACK, .seq = TW_ISN_A + 1,
 		       .ack = TW_ISN_B + 1, .win = win)), CTRACK_L4_ACCEPT);
-	KUNIT_ASSERT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	KUNIT_ASSERT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
 static void tw_plain_handshake(struct kunit *test, struct tw *tw)
@@ -149,8 +146,8 @@ static void tw_handshake_test(struct kunit *test)
 	/* Assured at the third segment of the handshake. */
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_ASSURED_BIT, &tw->e->status));
 	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
-	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_O], 2);
-	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_R], 1);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_O], 2);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_R], 1);
 }
 
 static void tw_in_window_test(struct kunit *test)
@@ -162,14 +159,14 @@ static void tw_in_window_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
 		  .len = 1000);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].end, TW_ISN_A + 1001);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].end, TW_ISN_A + 1001);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1001, .win = TW_WIN_B);
 	/* Near the right edge the responder's window allows. */
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1001 + 60000, .ack = TW_ISN_B + 1,
 		  .win = TW_WIN_A, .len = 100);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
 static void tw_seq_beyond_window_test(struct kunit *test)
@@ -178,13 +175,13 @@ static void tw_seq_beyond_window_test(struct kunit *test)
 	struct ctrack_tcp before;
 
 	tw_plain_handshake(test, tw);
-	before = tw->e->proto.tcp;
+	before = *ctrack_entry_tcp(tw->e);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1 + 70000, .ack = TW_ISN_B + 1,
 		  .win = TW_WIN_A, .len = 100);
 	/* A rejected segment changes nothing. */
-	KUNIT_EXPECT_EQ(test, memcmp(&before, &tw->e->proto.tcp, sizeof(before)), 0);
-	KUNIT_EXPECT_EQ(test, tw->e->packets[TW_O], 2);
+	KUNIT_EXPECT_EQ(test, memcmp(&before, ctrack_entry_tcp(tw->e), sizeof(before)), 0);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_O], 2);
 }
 
 static void tw_seq_behind_window_test(struct kunit *test)
@@ -230,8 +227,8 @@ static void tw_window_scale_test(struct kunit *test)
 	/* Both offer scale 7: the final ACK's window 1000 means 128000. */
 	tw_handshake(test, tw, tw_opt_ws7, sizeof(tw_opt_ws7), tw_opt_ws7,
 		     sizeof(tw_opt_ws7), 1000);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].scale, 7);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_R].scale, 7);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].scale, 7);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_R].scale, 7);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1 + 130000, .ack = TW_ISN_A + 1, .win = 500,
 		  .len = 100);
@@ -246,8 +243,8 @@ static void tw_window_scale_one_side_test(struct kunit *test)
 
 	/* RFC 7323 2.2: only the SYN offers a scale, so nobody scales. */
 	tw_handshake(test, tw, tw_opt_ws7, sizeof(tw_opt_ws7), NULL, 0, 1000);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_O].scale, 0);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.seen[TW_R].scale, 0);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].scale, 0);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_R].scale, 0);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1 + 100000, .ack = TW_ISN_A + 1, .win = 500,
 		  .len = 100);
@@ -273,7 +270,7 @@ static void tw_sack_test(struct kunit *test)
 
 	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
 		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
-	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
 				CTRACK_TCP_F_SACK_PERM);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
@@ -297,7 +294,7 @@ static void tw_rst_in_window_test(struct kunit *test)
 	tw_plain_handshake(test, tw);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST,
 		  .seq = TW_ISN_A + 1);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE);
 	tw_expect_timeout(test, tw, 10 * HZ);
 }
 
@@ -314,7 +311,7 @@ static void tw_rst_out_of_window_test(struct kunit *test)
 	/* Behind what the originator already acknowledged: stale or forged. */
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_RST,
 		  .seq = TW_ISN_B + 1 - 100);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
 static void tw_rst_refuses_syn_test(struct kunit *test)
@@ -327,10 +324,10 @@ static void tw_rst_refuses_syn_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID,
 		  .flags = TCPHDR_RST | TCPHDR_ACK, .ack = TW_ISN_A + 5);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_RST);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_SYN_SENT);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT,
 		  .flags = TCPHDR_RST | TCPHDR_ACK, .ack = TW_ISN_A + 1);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE);
 	/* A flow refused at once is dropped at once. */
 	KUNIT_EXPECT_TRUE(test, ctrack_entry_expired(tw->e));
 }
@@ -360,17 +357,17 @@ static void tw_loose_pickup_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, tw->cnet->tcp_loose, 1);
 	KUNIT_ASSERT_TRUE(test, tw_may_start(test, tw,
 		TW_SEG(.flags = TCPHDR_ACK, .seq = seq, .ack = ack, .win = 1000)));
-	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
 				CTRACK_TCP_F_BE_LIBERAL);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = seq, .ack = ack, .win = 1000, .len = 100);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = ack, .ack = seq + 100, .win = 1000);
 	/* The window scale was never seen: windows are not enforced. */
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = seq + 10000000, .ack = ack, .win = 1000, .len = 100);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
 static void tw_loose_off_test(struct kunit *test)
@@ -400,22 +397,22 @@ static void tw_close_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT,
 		  .flags = TCPHDR_FIN | TCPHDR_ACK, .seq = TW_ISN_A + 1,
 		  .ack = TW_ISN_B + 1, .win = TW_WIN_A);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_FIN_WAIT);
-	KUNIT_EXPECT_TRUE(test, tw->e->proto.tcp.seen[TW_O].flags &
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_FIN_WAIT);
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
 				CTRACK_TCP_F_CLOSE_INIT);
 	tw_expect_timeout(test, tw, 120 * HZ);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 2, .win = TW_WIN_B);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_CLOSE_WAIT);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE_WAIT);
 	tw_expect_timeout(test, tw, 60 * HZ);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT,
 		  .flags = TCPHDR_FIN | TCPHDR_ACK, .seq = TW_ISN_B + 1,
 		  .ack = TW_ISN_A + 2, .win = TW_WIN_B);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_LAST_ACK);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_LAST_ACK);
 	tw_expect_timeout(test, tw, 30 * HZ);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 2, .ack = TW_ISN_B + 2, .win = TW_WIN_A);
-	KUNIT_EXPECT_EQ(test, tw->e->proto.tcp.state, CTRACK_TCP_TIME_WAIT);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_TIME_WAIT);
 	tw_expect_timeout(test, tw, 120 * HZ);
 	/* A new SYN on the same tuple starts the next connection. */
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_REOPEN, .flags = TCPHDR_SYN,

@@ -122,10 +122,10 @@ static void ui_udp_unreplied_test(struct kunit *test)
 	e = ui_new_flow(test, ui_udp(test, NFPROTO_IPV4, KT_HOST_A, 40000,
 				     KT_HOST_B, 53), NFPROTO_IPV4);
 	ui_expect_timeout(test, e, 30 * HZ);
-	KUNIT_EXPECT_GT(test, (s32)(e->proto.udp_stream_ts - (u32)jiffies), 0);
-	KUNIT_EXPECT_LE(test, (s32)(e->proto.udp_stream_ts - (u32)jiffies), 2 * HZ);
+	KUNIT_EXPECT_GT(test, (s32)(e->udp_stream_ts - (u32)jiffies), 0);
+	KUNIT_EXPECT_LE(test, (s32)(e->udp_stream_ts - (u32)jiffies), 2 * HZ);
 	/* Pretend 2 s went by: still unreplied, so still NEW and 30 s. */
-	e->proto.udp_stream_ts = (u32)jiffies - 1;
+	e->udp_stream_ts = (u32)jiffies - 1;
 	KUNIT_EXPECT_EQ(test, ui_classify(test, ui_udp(test, NFPROTO_IPV4,
 				KT_HOST_A, 40000, KT_HOST_B, 53), NFPROTO_IPV4,
 				&e2, NULL), CTRACK_PKT_NEW);
@@ -152,7 +152,7 @@ static void ui_udp_stream_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status));
 	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_ASSURED_BIT, &e->status));
 	/* Replied, and older than 2 s: a stream. */
-	e->proto.udp_stream_ts = (u32)jiffies - 1;
+	e->udp_stream_ts = (u32)jiffies - 1;
 	KUNIT_EXPECT_EQ(test, ui_classify(test, ui_udp(test, NFPROTO_IPV6,
 				KT_HOST_A, 40000, KT_HOST_B, 53), NFPROTO_IPV6,
 				&e2, &dir), CTRACK_PKT_ESTABLISHED);

@@ -366,8 +366,10 @@ struct tuple {
 	uint8_t icmp_type, icmp_code;
 };
 
+/* Only entries created with net.ctrack.acct on have counters. */
 struct counters {
 	uint64_t packets, bytes;
+	bool has;
 };
 
 struct entry {
@@ -430,6 +432,7 @@ static void parse_counters(const struct nlattr *nest, struct counters *c)
 {
 	struct nlattr *a;
 
+	c->has = true;
 	mnl_attr_for_each_nested(a, nest) {
 		if (mnl_attr_get_type(a) == CTRACK_CA_PACKETS)
 			c->packets = mnl_attr_get_u64(a);
@@ -563,7 +566,8 @@ static void print_tuple(const struct tuple *t, const struct counters *c)
 	else if (t->has_icmp)
 		printf("type=%u code=%u id=%u ", t->icmp_type, t->icmp_code,
 		       t->icmp_id);
-	printf("packets=%" PRIu64 " bytes=%" PRIu64 " ", c->packets, c->bytes);
+	if (c->has)
+		printf("packets=%" PRIu64 " bytes=%" PRIu64 " ", c->packets, c->bytes);
 }
 
 /* conntrack's line, the same as /proc/net/ctrack's (events: prefixed). */
@@ -619,8 +623,10 @@ static void json_tuple(const char *name, const struct tuple *t,
 	else if (t->has_icmp)
 		printf(",\"type\":%u,\"code\":%u,\"id\":%u", t->icmp_type,
 		       t->icmp_code, t->icmp_id);
-	printf(",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", c->packets,
-	       c->bytes);
+	if (c->has)
+		printf(",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64, c->packets,
+		       c->bytes);
+	putchar('}');
 }
 
 /* One object a line; the key names are documented in ctrack.8. */
@@ -662,8 +668,11 @@ static void xml_tuple(const char *dir, const struct tuple *t,
 	else if (t->has_icmp)
 		printf("<type>%u</type><code>%u</code><id>%u</id>", t->icmp_type,
 		       t->icmp_code, t->icmp_id);
-	printf("</layer4><counters><packets>%" PRIu64 "</packets><bytes>%" PRIu64
-	       "</bytes></counters></meta>", c->packets, c->bytes);
+	printf("</layer4>");
+	if (c->has)
+		printf("<counters><packets>%" PRIu64 "</packets><bytes>%" PRIu64
+		       "</bytes></counters>", c->packets, c->bytes);
+	printf("</meta>");
 }
 
 /* conntrack-tools' XML layout: one <flow> a line inside <conntrack>. */

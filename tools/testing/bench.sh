@@ -35,10 +35,15 @@ mkdir -p "$work/tests" "$top/build"
 cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/bench/bench-vm.sh" "$work/tests/"
 chmod +x "$work/tests/bench-vm.sh"
 envs=(--env "BENCH_REPS=$reps")
-for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS BENCH_THREADS; do
+for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS BENCH_THREADS \
+	 BENCH_PROFILE BENCH_PROFILE_FLOWS; do
 	[ -n "${!v}" ] && envs+=(--env "$v=${!v}")
 done
 
+perf=()
+if [ -n "$BENCH_PROFILE" ]; then
+	perf=(--bin "$(command -v perf)")
+fi
 logs=()
 for cpus in $cpus_list; do
 	[[ $cpus =~ ^[1-8]$ ]] || die "CPUS are 1 to 8, not $cpus"
@@ -47,15 +52,21 @@ for cpus in $cpus_list; do
 	bash "$top/tools/testing/qemu/run-vm.sh" --kernel "/boot/vmlinuz-$rel" \
 		--modules-from "/lib/modules/$rel" --extra-ko "$work/mod/ctrack.ko" \
 		--bin "$top/tools/ctrack/ctrack" --bin "$top/tools/xtables/libxt_ctrack.so" \
-		--bin "$work/runstat" --bin "$(command -v conntrack)" \
+		--bin "$work/runstat" --bin "$(command -v conntrack)" "${perf[@]}" \
 		--tests "$work/tests" --cpus "$cpus" --mem 3072 "${envs[@]}" \
 		--append slab_nomerge \
 		--timeout 14400 --test-timeout 14000 --log "$log" >"$work/out" || {
 		cat "$work/out"
 		die "the $cpus-vCPU run failed"
 	}
+	if [ -n "$BENCH_PROFILE" ]; then
+		grep -q '^PASS: profile ran' "$work/out" || { cat "$work/out"; die "no profile in $log"; }
+		grep -a 'PROFILE' "$log" | sed 's/^.*PROFILE /PROFILE /'
+		continue
+	fi
 	grep -q '^PASS: benchmark ran' "$work/out" || { cat "$work/out"; die "no benchmark in $log"; }
 	logs+=("$log")
 done
+[ -n "$BENCH_PROFILE" ] && exit 0
 python3 "$top/tools/testing/bench/report.py" "$top/build/bench.json" "${logs[@]}"
 echo "bench: figures in build/bench.json" >&2

@@ -24,6 +24,9 @@
 # Prints one line per measurement: "BENCH {json}".
 . ./lib.bash
 
+# Both trackers as they come: without per-entry counters (nf_conntrack's
+# acct and ctrack's are off by default).
+CTRACK_ACCT=
 reps=${BENCH_REPS:-5}
 buckets=${BENCH_BUCKETS:-262144}
 est_pkts=${BENCH_EST_PACKETS:-300000}
@@ -272,7 +275,33 @@ events() {
 		created=$((n1 - n0)) delivered="$(grep -c NEW /tmp/events)"
 }
 
+# profile: where the packet path spends its time, each tracker with
+# BENCH_PROFILE_FLOWS established flows: perf samples every CPU (the
+# cpu-clock software event: no PMU under TCG) while the measured pass runs
+profile() {
+	local cfg flows=${BENCH_PROFILE_FLOWS:-100000} ppid
+	for cfg in nfct ctrack; do
+		cfg_up "$cfg"
+		send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+		perf record -q -e cpu-clock -a -g -o "/tmp/perf.$cfg" &
+		ppid=$!
+		send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+		kill -INT "$ppid"
+		wait "$ppid"
+		echo "PROFILE $cfg: $flows flows, $((sent_rx * 1000000 / sent_us)) pps"
+		perf report -i "/tmp/perf.$cfg" --stdio --no-children --sort sym -g none \
+			--percent-limit 0.25 2>/dev/null | grep -v '^#' | grep -v '^$' | sed "s/^/PROFILE $cfg /"
+		cfg_down "$cfg"
+	done
+}
+
 topo
+if [ -n "$BENCH_PROFILE" ]; then
+	profile
+	pass "profile ran"
+	finish
+	exit 0
+fi
 echo "bench: $NR_CPUS vCPUs, $threads pktgen threads, $reps repetitions, $buckets buckets"
 for rep in $(seq "$reps"); do
 	for cfg in "${configs[@]}"; do

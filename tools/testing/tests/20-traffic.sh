@@ -108,6 +108,22 @@ ip netns exec rt sysctl -qw net.ctrack.checksum=1
 ip netns exec cl ctpkt proto 10.0.2.1 47
 check "generic protocol (GRE) tracked with the 600 s timeout" \
 	wait_for 3 ctgrep rt "^gre +47 (59[0-9]|600) src=10.0.1.1 dst=10.0.2.1 packets=1 bytes=28 \[UNREPLIED\] src=10.0.2.1 dst=10.0.1.1 packets=0 bytes=0 mark=0"
+# Counters only with net.ctrack.acct (here loaded with acct=1): an entry
+# created with it off has none, in /proc, in ctrack -L and in its JSON, and
+# its packets are tracked all the same. (The server's port again, from a
+# new source port: a new entry.)
+ip netns exec rt sysctl -qw net.ctrack.acct=0
+check "acct=0: udp request and response" ip netns exec cl ctpkt udpreq 10.0.2.1 5353
+check "acct=0: the new entry has no counters in /proc/net/ctrack" \
+	ctgrep rt "^udp +17 (2[0-9]|30) src=10.0.1.1 dst=10.0.2.1 sport=[0-9]+ dport=5353 src=10.0.2.1 dst=10.0.1.1 sport=5353 dport=[0-9]+ mark=0 use=1\$"
+check "acct=0: none in ctrack -L either" bash -c \
+	"ip netns exec rt ctrack -L -p udp --dport 5353 2>/dev/null | grep -Eq 'dport=5353 src=10.0.2.1 dst=10.0.1.1 sport=5353 dport=[0-9]+ mark=0 use=1\$'"
+check "acct=0: nor in its JSON" bash -c \
+	"ip netns exec rt ctrack -L -p udp --dport 5353 -o json 2>/dev/null | grep '\"src\":\"10.0.1.1\"' | grep -qv packets"
+check "acct=0: entries created before keep their counters" \
+	ctgrep rt "src=10.0.1.1 dst=10.0.2.1 sport=[0-9]+ dport=5353 packets=1 "
+ip netns exec rt sysctl -qw net.ctrack.acct=1
+
 # A packet's verdict slot lets its entry go at the packet's last hook:
 # at rest, the table's reference is the only one.
 check "idle entries hold only the table's reference (use=1)" wait_for 3 bash -c \

@@ -47,10 +47,13 @@ wait_for() {
 
 # insmod does not resolve dependencies: load what ctrack.ko links against
 # (built in on the debug kernel, where modprobe has nothing to do).
+# The tests read counters, which ctrack keeps only when asked (acct=1, as
+# nf_conntrack); CTRACK_ACCT= (empty) loads with the module's default.
+CTRACK_ACCT=${CTRACK_ACCT-1}
 ctrack_load() {
 	lsmod | grep -q '^ctrack ' && return 0
 	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 x_tables 2>/dev/null
-	insmod "$CTRACK_DIR/ctrack.ko" "$@"
+	insmod "$CTRACK_DIR/ctrack.ko" ${CTRACK_ACCT:+acct=$CTRACK_ACCT} "$@"
 }
 
 ctrack_unload() {
