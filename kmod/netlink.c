@@ -91,6 +91,7 @@ struct fill {
 	u8 cmd;
 	bool zero;	/* reset the counters it reports */
 	bool held;	/* the caller holds a reference: not the entry's own */
+	u64 id;		/* entry_id() if the caller has it (0: not yet) */
 };
 
 /* One entry as a message. Caller holds rcu_read_lock or a reference. */
@@ -113,7 +114,7 @@ static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 	    put_tuple(skb, CTRACK_A_TUPLE_REPLY, &reply) ||
 	    nla_put_u32(skb, CTRACK_A_STATUS, (u32)READ_ONCE(e->status)) ||
 	    nla_put_u32(skb, CTRACK_A_MARK, READ_ONCE(e->mark)) ||
-	    nla_put_u64_64bit(skb, CTRACK_A_ID, entry_id(e), CTRACK_A_PAD) ||
+	    nla_put_u64_64bit(skb, CTRACK_A_ID, f->id ?: entry_id(e), CTRACK_A_PAD) ||
 	    nla_put_u64_64bit(skb, CTRACK_A_START, e->start, CTRACK_A_PAD) ||
 	    nla_put_u32(skb, CTRACK_A_USE, refcount_read(&e->use) - f->held))
 		goto cancel;
@@ -687,13 +688,12 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_lock();
 	for (; ctx->bucket < ctrack_hash_size; ctx->bucket++) {
 		struct ctrack_entry *e;
-		enum ctrack_dir d;
 
 		start = skb->len;
-		ctrack_chain_for_each(e, d, &ctrack_hash[ctx->bucket]) {
+		ctrack_chain_for_each(e, &ctrack_hash[ctx->bucket]) {
 			u64 id;
 
-			if (!ctrack_entry_listed(e, d, net) ||
+			if (!ctrack_entry_listed(e, net) ||
 			    !ctrack_filter_match(&st->filter, e))
 				continue;
 			if (ctx->cmd == CTRACK_CMD_DELETE) {
@@ -720,6 +720,7 @@ static int dump_entries(struct sk_buff *skb, struct netlink_callback *cb)
 					err = -ENOMEM;
 				goto trim;
 			}
+			f.id = id;
 			if (fill_entry(skb, e, &f) < 0)
 				goto trim;
 			st->sent[st->nsent++] = id;

@@ -18,37 +18,33 @@ struct iter {
 };
 
 /*
- * The first entry to list from tagged reference @ref in bucket @b on,
- * or NULL at the end of the table. Caller holds rcu_read_lock.
+ * The first entry to list from @e in bucket @b on, or NULL at the end of
+ * the table. Caller holds rcu_read_lock.
  */
 static struct ctrack_entry *first_from(struct seq_file *s, unsigned int b,
-				       unsigned long ref)
+				       struct ctrack_entry *e)
 {
 	struct iter *it = s->private;
 	struct net *net = seq_file_net(s);
 
 	for (;;) {
-		for (; ref; ref = READ_ONCE(ctrack_ref_entry(ref)->link[ctrack_ref_dir(ref)].next)) {
-			struct ctrack_entry *e = ctrack_ref_entry(ref);
-
-			if (ctrack_entry_listed(e, ctrack_ref_dir(ref), net)) {
+		for (; e; e = rcu_dereference(e->next)) {
+			if (ctrack_entry_listed(e, net)) {
 				it->bucket = b;
 				return e;
 			}
 		}
 		if (++b >= ctrack_hash_size)
 			return NULL;
-		ref = READ_ONCE(ctrack_hash[b]);
+		e = rcu_dereference(ctrack_hash[b]);
 	}
 }
 
-/* Listed entries are met by their original link: go on from it. */
 static struct ctrack_entry *next_after(struct seq_file *s, struct ctrack_entry *e)
 {
 	struct iter *it = s->private;
 
-	return first_from(s, it->bucket,
-			  READ_ONCE(e->link[CTRACK_DIR_ORIGINAL].next));
+	return first_from(s, it->bucket, rcu_dereference(e->next));
 }
 
 static void *ct_start(struct seq_file *s, loff_t *pos)
@@ -58,7 +54,7 @@ static void *ct_start(struct seq_file *s, loff_t *pos)
 	loff_t i = *pos;
 
 	rcu_read_lock();
-	e = first_from(s, 0, READ_ONCE(ctrack_hash[0]));
+	e = first_from(s, 0, rcu_dereference(ctrack_hash[0]));
 	while (e && i--)
 		e = next_after(s, e);
 	return e;

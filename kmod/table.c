@@ -5,10 +5,10 @@
  * hit), sized once at load time from memory, like nf_conntrack's. See
  * Documentation/design.md for why this is not an rhashtable.
  *
- * Readers walk chains under RCU and take no lock. Writers take the
- * striped bucket lock(s) of the chains they change; an entry lives in two
- * chains, so inserting or removing it takes two locks in address order.
- * Entries are freed after a grace period (call_rcu), never recycled while
+ * Both directions of a flow hash alike, so an entry lives in one chain,
+ * singly linked. Readers walk chains under RCU and take no lock. Writers
+ * take the striped lock of the bucket they change (removal walks the chain
+ * for the predecessor; chains are about one entry long). Entries are freed after a grace period (call_rcu), never recycled while
  * readers may see them, so a reader never has to restart a walk and
  * KASAN sees every use-after-free.
  */
@@ -41,7 +41,7 @@ module_param(hashsize, uint, 0400);
 MODULE_PARM_DESC(hashsize, "number of hash buckets (default: sized from memory)");
 
 unsigned int ctrack_hash_size __read_mostly;
-unsigned long *ctrack_hash __read_mostly;
+struct ctrack_entry __rcu **ctrack_hash __read_mostly;
 
 static siphash_key_t hash_key __read_mostly;
 /* One cache per shape (CTRACK_SHAPE_*): an entry weighs what it carries. */
@@ -68,6 +68,9 @@ void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap)
 	const struct ctrack_acct *acct = ctrack_entry_acct(e);
 
 	memset(snap, 0, sizeof(*snap));
+	/* Nothing of the kind: nothing to be consistent with. */
+	if (!(e->shape & (CTRACK_SHAPE_TCP | CTRACK_SHAPE_ACCT)))
+		return;
 	spin_lock_bh(&e->lock);
 	if (acct) {
 		snap->acct = *acct;
@@ -101,11 +104,29 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
 	spin_unlock_bh(&e->lock);
 }
 
+/*
+ * The hash of a flow, the same from either direction: the key is the
+ * smaller (as memory) of the tuple and its inverse @inv (NULL when @t has
+ * none: an ICMP type without a reply, which no entry can have).
+ */
+static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t,
+		     const struct ctrack_tuple *inv)
+{
+	const struct ctrack_tuple *key = t;
+	u64 h;
+
+	if (inv && memcmp(inv, t, sizeof(*t)) < 0)
+		key = inv;
+	h = siphash(key, sizeof(*key), &hash_key);
+	return (u32)(h ^ (h >> 32)) ^ net_hash_mix(net);
+}
+
+/* ctrack_tuple_hash - the hash of @t's flow in @net, either direction alike */
 u32 ctrack_tuple_hash(const struct net *net, const struct ctrack_tuple *t)
 {
-	u64 h = siphash(t, sizeof(*t), &hash_key);
+	struct ctrack_tuple inv;
 
-	return (u32)(h ^ (h >> 32)) ^ net_hash_mix(net);
+	return flow_hash(net, t, ctrack_tuple_invert(&inv, t) ? &inv : NULL);
 }
 
 static unsigned int bucket_of(u32 hash)
@@ -113,70 +134,50 @@ static unsigned int bucket_of(u32 hash)
 	return reciprocal_scale(hash, ctrack_hash_size);
 }
 
+static unsigned int entry_bucket(const struct ctrack_entry *e)
+{
+	return bucket_of(ctrack_tuple_hash(ctrack_entry_net(e), &e->tuple));
+}
+
 static spinlock_t *lock_of(unsigned int bucket)
 {
 	return &bucket_locks[bucket % CTRACK_NLOCKS];
 }
 
+/* BHs off: OUTPUT may run in task context. */
+static void lock_bucket(unsigned int b)
+	__acquires(bucket_locks)
+{
+	spin_lock_bh(lock_of(b));
+}
+
+static void unlock_bucket(unsigned int b)
+	__releases(bucket_locks)
+{
+	spin_unlock_bh(lock_of(b));
+}
+
+/* The chain of bucket @b, whose lock the caller holds. */
+#define chain_for_each_locked(e, b)					\
+	for ((e) = rcu_dereference_protected(ctrack_hash[b],		\
+					     lockdep_is_held(lock_of(b))); \
+	     (e);							\
+	     (e) = rcu_dereference_protected((e)->next,			\
+					     lockdep_is_held(lock_of(b))))
+
 /*
- * Take both bucket locks in a stable order; BHs off (OUTPUT may be task
- * context). Two buckets may share a lock stripe: then it is taken once,
- * and sparse is told of two acquisitions on every path alike.
+ * Which direction of @e carries tuple @t (whose inverse is @inv, or NULL)?
+ * CTRACK_DIR_MAX for neither.
  */
-static void lock_two(unsigned int b0, unsigned int b1)
-	__acquires(bucket_locks) __acquires(bucket_locks)
+static enum ctrack_dir entry_dir_of(const struct ctrack_entry *e,
+				    const struct ctrack_tuple *t,
+				    const struct ctrack_tuple *inv)
 {
-	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
-
-	if (l0 == l1) {
-		spin_lock_bh(l0);
-		__acquire(l1);
-		return;
-	}
-	if (l0 > l1)
-		swap(l0, l1);
-	spin_lock_bh(l0);
-	spin_lock_nested(l1, SINGLE_DEPTH_NESTING);
-}
-
-static void unlock_two(unsigned int b0, unsigned int b1)
-	__releases(bucket_locks) __releases(bucket_locks)
-{
-	spinlock_t *l0 = lock_of(b0), *l1 = lock_of(b1);
-
-	if (l0 != l1) {
-		if (l0 > l1)
-			swap(l0, l1);
-		spin_unlock(l1);
-	} else {
-		__release(l1);
-	}
-	spin_unlock_bh(l0);
-}
-
-static void entry_buckets(const struct ctrack_entry *e, unsigned int b[2])
-{
-	struct ctrack_tuple t;
-	struct net *net = ctrack_entry_net(e);
-
-	b[0] = bucket_of(ctrack_tuple_hash(net, &e->tuple));
-	ctrack_tuple_invert(&t, &e->tuple);
-	b[1] = bucket_of(ctrack_tuple_hash(net, &t));
-}
-
-/* Does direction @dir of @e carry tuple @t? */
-static bool entry_has_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
-			    const struct ctrack_tuple *t)
-{
-	struct ctrack_tuple inv;
-
-	if (dir == CTRACK_DIR_ORIGINAL)
-		return ctrack_tuple_eq(&e->tuple, t);
-	/* Cheap reject before building the inverse. */
-	if (e->tuple.proto != t->proto || e->tuple.l3num != t->l3num)
-		return false;
-	ctrack_tuple_invert(&inv, &e->tuple);
-	return ctrack_tuple_eq(&inv, t);
+	if (ctrack_tuple_eq(&e->tuple, t))
+		return CTRACK_DIR_ORIGINAL;
+	if (inv && ctrack_tuple_eq(&e->tuple, inv))
+		return CTRACK_DIR_REPLY;
+	return CTRACK_DIR_MAX;
 }
 
 static void entry_free_rcu(struct rcu_head *head)
@@ -186,30 +187,32 @@ static void entry_free_rcu(struct rcu_head *head)
 	kmem_cache_free(entry_cache[e->shape], e);
 }
 
-/* Link @e's @dir node at the head of bucket @b. Bucket locked. */
-static void chain_add(struct ctrack_entry *e, enum ctrack_dir dir,
-		      unsigned int b)
+/* Link @e at the head of bucket @b. Bucket locked. */
+static void chain_add(struct ctrack_entry *e, unsigned int b)
 {
-	e->link[dir].next = ctrack_hash[b];
-	/* Publish: a walker that finds the link sees the entry complete. */
-	smp_store_release(&ctrack_hash[b], ctrack_ref(e, dir));
+	RCU_INIT_POINTER(e->next, rcu_dereference_protected(ctrack_hash[b],
+				lockdep_is_held(lock_of(b))));
+	/* Publish: a walker that finds @e sees it complete. */
+	rcu_assign_pointer(ctrack_hash[b], e);
 }
 
 /*
- * Unlink @e's @dir node from bucket @b. Bucket locked. Walkers standing
- * on @e go on through its link, which keeps its value.
+ * Unlink @e from bucket @b. Bucket locked. Walkers standing on @e go on
+ * through its link, which keeps its value.
  */
-static void chain_del(struct ctrack_entry *e, enum ctrack_dir dir,
-		      unsigned int b)
+static void chain_del(struct ctrack_entry *e, unsigned int b)
 {
-	unsigned long ref = ctrack_ref(e, dir), *pp = &ctrack_hash[b];
+	struct ctrack_entry __rcu **pp = &ctrack_hash[b];
+	struct ctrack_entry *cur;
 
-	while (*pp != ref) {
-		if (WARN_ON_ONCE(!*pp))
+	while ((cur = rcu_dereference_protected(*pp, lockdep_is_held(lock_of(b)))) != e) {
+		if (WARN_ON_ONCE(!cur))
 			return;
-		pp = &ctrack_ref_entry(*pp)->link[ctrack_ref_dir(*pp)].next;
+		pp = &cur->next;
 	}
-	WRITE_ONCE(*pp, e->link[dir].next);
+	/* The successor was published with @e: no new ordering needed. */
+	RCU_INIT_POINTER(*pp, rcu_dereference_protected(e->next,
+				lockdep_is_held(lock_of(b))));
 }
 
 /*
@@ -237,17 +240,16 @@ void ctrack_entry_put(struct ctrack_entry *e)
  */
 bool ctrack_entry_kill(struct ctrack_entry *e)
 {
-	unsigned int b[2];
+	unsigned int b;
 
 	if (test_and_set_bit(CTRACK_S_DYING_BIT, &e->status))
 		return false;
 	if (!test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
 		return true;	/* never inserted: its owner's put frees it */
-	entry_buckets(e, b);
-	lock_two(b[0], b[1]);
-	chain_del(e, CTRACK_DIR_ORIGINAL, b[0]);
-	chain_del(e, CTRACK_DIR_REPLY, b[1]);
-	unlock_two(b[0], b[1]);
+	b = entry_bucket(e);
+	lock_bucket(b);
+	chain_del(e, b);
+	unlock_bucket(b);
 	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
 	ctrack_event(e, CTRACK_EV_DESTROY);
 	ctrack_entry_put(e);
@@ -270,13 +272,14 @@ static void kill_expired(struct ctrack_entry *e)
 struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t,
 				   enum ctrack_dir *dir)
 {
-	unsigned int b = bucket_of(ctrack_tuple_hash(net, t));
+	struct ctrack_tuple inv, *ip = ctrack_tuple_invert(&inv, t) ? &inv : NULL;
+	unsigned int b = bucket_of(flow_hash(net, t, ip));
 	struct ctrack_entry *e;
 	enum ctrack_dir d;
 
-	ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
-		if (!entry_has_tuple(e, d, t) ||
-		    !net_eq(ctrack_entry_net(e), net))
+	ctrack_chain_for_each(e, &ctrack_hash[b]) {
+		d = entry_dir_of(e, t, ip);
+		if (d == CTRACK_DIR_MAX || !net_eq(ctrack_entry_net(e), net))
 			continue;
 		if (test_bit(CTRACK_S_DYING_BIT, &e->status))
 			continue;
@@ -317,9 +320,8 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 	for (i = 0; i < CTRACK_EARLY_DROP_BUCKETS && !done; i++) {
 		unsigned int idx = (b + i) % ctrack_hash_size;
 		struct ctrack_entry *e;
-		enum ctrack_dir d;
 
-		ctrack_chain_for_each(e, d, &ctrack_hash[idx]) {
+		ctrack_chain_for_each(e, &ctrack_hash[idx]) {
 			if (!net_eq(ctrack_entry_net(e), net) ||
 			    test_bit(CTRACK_S_DYING_BIT, &e->status))
 				continue;
@@ -396,20 +398,25 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 	write_pnet(&e->net, net);
 	spin_lock_init(&e->lock);
 	refcount_set(&e->use, 1);
-	e->start = ktime_get_real_ns();
+	/* The tick's time: no clock read for every new flow. */
+	e->start = ktime_get_coarse_real_ns();
 	return e;
 }
 
-/* Is a live entry of @net already using tuple @t in bucket @b? Bucket locked. */
+/*
+ * Is a live entry of @net already using tuple @t (inverse @inv) in either
+ * direction, in bucket @b? Bucket locked.
+ */
 static bool tuple_taken(struct net *net, unsigned int b,
-			const struct ctrack_tuple *t)
+			const struct ctrack_tuple *t,
+			const struct ctrack_tuple *inv)
 {
 	struct ctrack_entry *e;
-	enum ctrack_dir d;
 
-	ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
+	chain_for_each_locked(e, b) {
 		if (net_eq(ctrack_entry_net(e), net) &&
-		    entry_has_tuple(e, d, t) && !ctrack_entry_expired(e))
+		    entry_dir_of(e, t, inv) != CTRACK_DIR_MAX &&
+		    !ctrack_entry_expired(e))
 			return true;
 	}
 	return false;
@@ -426,27 +433,26 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 {
 	struct net *net = ctrack_entry_net(e);
 	struct ctrack_net *cnet = ctrack_pernet(net);
-	struct ctrack_tuple inv;
-	unsigned int b[2];
+	struct ctrack_tuple inv, *ip;
+	unsigned int b;
 
-	entry_buckets(e, b);
-	ctrack_tuple_invert(&inv, &e->tuple);
-	lock_two(b[0], b[1]);
+	ip = ctrack_tuple_invert(&inv, &e->tuple) ? &inv : NULL;
+	b = bucket_of(flow_hash(net, &e->tuple, ip));
+	lock_bucket(b);
 	if (test_bit(CTRACK_S_DYING_BIT, &e->status) ||
 	    test_bit(CTRACK_S_CONFIRMED_BIT, &e->status)) {
-		unlock_two(b[0], b[1]);
+		unlock_bucket(b);
 		return -EINVAL;
 	}
-	if (tuple_taken(net, b[0], &e->tuple) || tuple_taken(net, b[1], &inv)) {
-		unlock_two(b[0], b[1]);
+	if (tuple_taken(net, b, &e->tuple, ip)) {
+		unlock_bucket(b);
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT_FAILED);
 		return -EEXIST;
 	}
 	refcount_inc(&e->use);
 	set_bit(CTRACK_S_CONFIRMED_BIT, &e->status);
-	chain_add(e, CTRACK_DIR_ORIGINAL, b[0]);
-	chain_add(e, CTRACK_DIR_REPLY, b[1]);
-	unlock_two(b[0], b[1]);
+	chain_add(e, b);
+	unlock_bucket(b);
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
 	ctrack_event(e, CTRACK_EV_NEW);
 	return 0;
@@ -462,12 +468,10 @@ static unsigned int kill_all(struct net *net, u8 family)
 
 	for (b = 0; b < ctrack_hash_size; b++) {
 		struct ctrack_entry *e;
-		enum ctrack_dir d;
 
 		rcu_read_lock();
-		ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
-			if (d != CTRACK_DIR_ORIGINAL ||
-			    (net && !net_eq(ctrack_entry_net(e), net)) ||
+		ctrack_chain_for_each(e, &ctrack_hash[b]) {
+			if ((net && !net_eq(ctrack_entry_net(e), net)) ||
 			    (family && e->tuple.l3num != family))
 				continue;
 			n += ctrack_entry_kill(e);
@@ -491,29 +495,30 @@ unsigned int ctrack_table_flush_net(struct net *net, u8 family)
 
 /*
  * ctrack_gc_scan - expire entries in up to @buckets buckets from *@cursor
+ * @left: if not NULL, lowered to the shortest lifetime left (jiffies) of
+ *        the live entries seen
  *
  * Stops early after @budget expirations, so that one pass cannot turn
  * into a burst. Returns the number of entries expired; advances *@cursor
  * (wrapping to 0 at the end of the table). Process context.
  */
 unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
-			    unsigned int budget)
+			    unsigned int budget, unsigned long *left)
 {
 	unsigned int b = *cursor, done = 0, expired = 0;
 
 	rcu_read_lock();
 	while (done < buckets && expired < budget) {
 		struct ctrack_entry *e;
-		enum ctrack_dir d;
 
-		ctrack_chain_for_each(e, d, &ctrack_hash[b]) {
-			/*
-			 * Each entry is visited through its original link only:
-			 * the tag says which without reading the entry.
-			 */
-			if (d != CTRACK_DIR_ORIGINAL ||
-			    !ctrack_entry_expired(e))
+		ctrack_chain_for_each(e, &ctrack_hash[b]) {
+			long remaining = ctrack_entry_remaining(e);
+
+			if (remaining) {
+				if (left && (unsigned long)remaining < *left)
+					*left = remaining;
 				continue;
+			}
 			if (ctrack_entry_kill(e)) {
 				CTRACK_STAT_INC(ctrack_pernet(ctrack_entry_net(e)),
 						CTRACK_STAT_EXPIRED);

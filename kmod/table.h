@@ -8,6 +8,7 @@
 #include <net/net_namespace.h>
 
 #include "tuple.h"
+#include "gc.h"
 
 /* Per-direction TCP window state (the Rooij model). */
 struct ctrack_tcp_dir {
@@ -32,51 +33,16 @@ struct ctrack_tcp {
 	u8 retrans;
 };
 
-struct ctrack_entry;
-
-/*
- * Chains are singly linked through tagged references: the address of an
- * entry with, in bit 0, the direction by which it is linked (entries are
- * at least 8-byte aligned). An entry is in two chains, under its original
- * and its reply tuple, so a lookup finds a flow from either side; the tag
- * tells a walker which tuple a link stands for without reading the entry,
- * and one pointer a direction is half an hlist_node. Removal walks the
- * chain from its bucket for the predecessor, under the bucket lock; chains
- * are short (the table is sized for about one entry a bucket).
- */
-struct ctrack_link {
-	unsigned long next;	/* tagged reference, 0 at the end of the chain */
-};
-
-static inline unsigned long ctrack_ref(const struct ctrack_entry *e,
-				       enum ctrack_dir dir)
-{
-	return (unsigned long)e | dir;
-}
-
-static inline struct ctrack_entry *ctrack_ref_entry(unsigned long ref)
-{
-	return (struct ctrack_entry *)(ref & ~1UL);
-}
-
-static inline enum ctrack_dir ctrack_ref_dir(unsigned long ref)
-{
-	return ref & 1;
-}
-
 /*
  * ctrack_chain_for_each - walk the chain whose head is *@head
- * @e: each entry met; @d: the direction by which it is linked
+ * @e: each entry met
  *
- * Caller holds rcu_read_lock, or the bucket lock of the chain. Entries are
- * freed only after a grace period, so a walker standing on an entry that
- * is removed meanwhile still finds the rest of the chain through it.
+ * Caller holds rcu_read_lock. Entries are freed only after a grace
+ * period, so a walker standing on an entry that is removed meanwhile
+ * still finds the rest of the chain through it.
  */
-#define ctrack_chain_for_each(e, d, head)				\
-	for (unsigned long ref_ = READ_ONCE(*(head));			\
-	     ref_ && ((e) = ctrack_ref_entry(ref_),			\
-		      (d) = ctrack_ref_dir(ref_), 1);			\
-	     ref_ = READ_ONCE((e)->link[d].next))
+#define ctrack_chain_for_each(e, head)					\
+	for ((e) = rcu_dereference(*(head)); (e); (e) = rcu_dereference((e)->next))
 
 /* Per-direction counters, present only when accounting is on (net.ctrack.acct). */
 struct ctrack_acct {
@@ -91,10 +57,16 @@ struct ctrack_acct {
 
 /*
  * One tracked flow. The tuple is stored once, as the original direction;
- * the reply tuple is its inverse (there is no NAT yet). An entry carries
- * only what its flow needs: the TCP window state and the counters are a
- * tail that TCP entries and, with accounting on, counted entries have
- * (one slab cache per shape). A UDP entry is 120 bytes on x86_64.
+ * the reply tuple is its inverse (there is no NAT yet). Both directions
+ * hash alike (ctrack_tuple_hash()), so an entry is linked once, in one
+ * singly linked chain, and found from either side: one pointer an entry,
+ * one bucket lock to insert or remove it, chains half as long as with a
+ * link per direction.
+ *
+ * An entry carries only what its flow needs: the TCP window state and the
+ * counters are a tail that TCP entries and, with accounting on, counted
+ * entries have (one slab cache per shape). A UDP entry is 112 bytes on
+ * x86_64.
  *
  * Lifetime: @use counts the table (while CONFIRMED and not DYING) and every
  * verdict slot that refers to the entry. The memory is freed after an RCU
@@ -102,8 +74,8 @@ struct ctrack_acct {
  * rcu_read_lock() may look at any entry it finds in a chain.
  */
 struct ctrack_entry {
-	/* read by every lookup: the links, the tuple and the netns first */
-	struct ctrack_link link[CTRACK_DIR_MAX];
+	/* read by every lookup: the link, the tuple and the netns first */
+	struct ctrack_entry __rcu *next;
 	struct ctrack_tuple tuple;
 	possible_net_t net;
 	unsigned long status;		/* CTRACK_S_* bits */
@@ -112,7 +84,7 @@ struct ctrack_entry {
 	u32 mark;
 	spinlock_t lock;		/* TCP state, counters */
 	/* cold */
-	u64 start;			/* ktime_get_real_ns() at creation */
+	u64 start;			/* creation, real time in ns (to the tick) */
 	struct rcu_head rcu;
 	u32 udp_stream_ts;		/* UDP: jiffies after which a replied flow is a stream */
 	u8 shape;			/* CTRACK_SHAPE_* */
@@ -159,18 +131,14 @@ static inline void ctrack_entry_refresh(struct ctrack_entry *e,
 					unsigned long timeout)
 {
 	WRITE_ONCE(e->deadline, (u32)jiffies + (u32)timeout);
+	ctrack_gc_hint(timeout);
 }
 
-/*
- * Is @e, met by its @dir link, to be shown in listings of @net? Each live
- * entry is listed once, through its original-direction link.
- */
+/* Is @e to be shown in listings of @net? */
 static inline bool ctrack_entry_listed(const struct ctrack_entry *e,
-				       enum ctrack_dir dir,
 				       const struct net *net)
 {
-	return dir == CTRACK_DIR_ORIGINAL &&
-	       net_eq(ctrack_entry_net(e), net) &&
+	return net_eq(ctrack_entry_net(e), net) &&
 	       test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) &&
 	       !test_bit(CTRACK_S_DYING_BIT, &e->status) &&
 	       !ctrack_entry_expired(e);
@@ -202,7 +170,7 @@ void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 			struct ctrack_tuple *t);
 
 extern unsigned int ctrack_hash_size;
-extern unsigned long *ctrack_hash;	/* chain heads: tagged references */
+extern struct ctrack_entry __rcu **ctrack_hash;
 
 int ctrack_table_init(void);
 void ctrack_table_exit(void);
@@ -218,6 +186,6 @@ bool ctrack_entry_kill(struct ctrack_entry *e);
 void ctrack_entry_put(struct ctrack_entry *e);
 unsigned int ctrack_table_flush_net(struct net *net, u8 family);
 unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
-			    unsigned int budget);
+			    unsigned int budget, unsigned long *left);
 
 #endif /* _CTRACK_TABLE_H */

@@ -205,7 +205,7 @@ static void tb_expired_tuple_reusable_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2);
 	/* The collector reaps the old one and only that. */
 	cursor = 0;
-	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 100), 1);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 100, NULL), 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old->status));
 	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &e->status));
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 1);
@@ -232,18 +232,18 @@ static void tb_gc_scan_test(struct kunit *test)
 
 	/* Budget 1: stops right after the first expiry (bucket 3). */
 	cursor = 0;
-	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 1), 1);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 1, NULL), 1);
 	KUNIT_EXPECT_EQ(test, cursor, 4);
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &e[0]->status));
 	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &e[2]->status));
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 4);
 
 	/* A slice of 10 buckets from 4 reaches bucket 9 only: nothing. */
-	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, 10, 100), 0);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, 10, 100, NULL), 0);
 	KUNIT_EXPECT_EQ(test, cursor, 14);
 
 	/* The rest of the table, wrapping around to where it started. */
-	n = ctrack_gc_scan(&cursor, KT_BUCKETS, 100);
+	n = ctrack_gc_scan(&cursor, KT_BUCKETS, 100, NULL);
 	KUNIT_EXPECT_EQ(test, n, 2);
 	KUNIT_EXPECT_EQ(test, cursor, 14);
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EXPIRED), expired + 3);
@@ -444,6 +444,38 @@ static void tb_unlimited_test(struct kunit *test)
 }
 
 /*
+ * The collector's pace: a scan reports the shortest lifetime left among
+ * live entries, and a refresh with a timeout shorter than a pass shortens
+ * the pass at once (never below its floor), while a longer one leaves it.
+ */
+static void tb_gc_pace_test(struct kunit *test)
+{
+	unsigned long saved = ctrack_gc_pass, left = ULONG_MAX;
+	struct ctrack_entry *e[2];
+	struct ctrack_tuple t;
+	unsigned int cursor = 0;
+
+	tb_tuple(&t, 1000);
+	e[0] = tb_insert(test, &t);
+	tb_tuple(&t, 1001);
+	e[1] = tb_insert(test, &t);
+	WRITE_ONCE(ctrack_gc_pass, CTRACK_GC_PASS_MAX);
+	ctrack_entry_refresh(e[0], 90 * HZ);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_pass, (unsigned long)CTRACK_GC_PASS_MAX);
+	ctrack_entry_refresh(e[1], 30 * HZ);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_pass, 30UL * HZ);
+	ctrack_entry_refresh(e[1], 1);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_pass, (unsigned long)CTRACK_GC_PASS_MIN);
+	ctrack_entry_refresh(e[1], 20 * HZ);
+	KUNIT_EXPECT_EQ(test, ctrack_gc_pass, (unsigned long)CTRACK_GC_PASS_MIN);
+	WRITE_ONCE(ctrack_gc_pass, saved);
+
+	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 100, &left), 0);
+	KUNIT_EXPECT_LE(test, left, 20UL * HZ);
+	KUNIT_EXPECT_GT(test, left, 19UL * HZ);
+}
+
+/*
  * Chains are singly linked: taking an entry out of the middle, the head or
  * the end of a chain leaves the others findable from both sides.
  */
@@ -460,7 +492,7 @@ static void tb_chain_unlink_test(struct kunit *test)
 		tb_tuple_in(&t[i], IPPROTO_UDP, &sp, b);
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		e[i] = tb_insert(test, &t[i]);
-	/* Inserted at the head: the chain is e3 e2 e1 e0 (and reply links). */
+	/* Inserted at the head: the chain is e3 e2 e1 e0. */
 	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[2]));	/* middle */
 	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[3]));	/* head */
 	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[0]));	/* end */
@@ -518,6 +550,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_gc_scan_test),
 	KUNIT_CASE(tb_max_lowered_test),
 	KUNIT_CASE(tb_chain_unlink_test),
+	KUNIT_CASE(tb_gc_pace_test),
 	KUNIT_CASE(tb_shape_test),
 	KUNIT_CASE(tb_unlimited_test),
 	KUNIT_CASE(tb_full_drop_test),

@@ -1539,6 +1539,12 @@ int main(int argc, char **argv)
 	int c, dir, rc = 2;
 
 	opterr = 0;
+	/*
+	 * A listing into a file or a pipe: one write a 64 KiB, not one a
+	 * few entries (events flush each line themselves).
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while ((c = getopt_long(argc, argv, ":LGDIUEFCSf:p:s:d:r:q:m:u:t:ze:o:b:hV",
 				longopts, NULL)) != -1) {
 		switch (c) {

@@ -275,20 +275,35 @@ events() {
 		created=$((n1 - n0)) delivered="$(grep -c NEW /tmp/events)"
 }
 
-# profile: where the packet path spends its time, each tracker with
-# BENCH_PROFILE_FLOWS established flows: perf samples every CPU (the
-# cpu-clock software event: no PMU under TCG) while the measured pass runs
+# profile: where the packet path spends its time in each tracker: perf
+# samples every CPU (the cpu-clock software event: there is no PMU under
+# TCG) while the measured pass runs. BENCH_PROFILE=established: with
+# BENCH_PROFILE_FLOWS flows in the table; =new: new flows into an empty
+# table; =evict: new flows into a full one.
 profile() {
-	local cfg flows=${BENCH_PROFILE_FLOWS:-100000} ppid
+	local cfg flows=${BENCH_PROFILE_FLOWS:-100000} ppid n
 	for cfg in nfct ctrack; do
 		cfg_up "$cfg"
-		send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+		case $BENCH_PROFILE in
+		established) send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000 ;;
+		evict)
+			send "$new_pkts" 10.64.0.0 10.79.255.255 1024 61023
+			n=$(count "$cfg")
+			case $cfg in
+			nfct) sysctl -qw net.netfilter.nf_conntrack_max="$n" ;;
+			ctrack) sysctl -qw net.ctrack.max="$n"; ip netns exec fw sysctl -qw net.ctrack.max="$n" ;;
+			esac
+			;;
+		esac
 		perf record -q -e cpu-clock -a -g -o "/tmp/perf.$cfg" &
 		ppid=$!
-		send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+		case $BENCH_PROFILE in
+		established) send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000 ;;
+		*) send "$new_pkts" 10.80.0.0 10.95.255.255 1024 61023 ;;
+		esac
 		kill -INT "$ppid"
 		wait "$ppid"
-		echo "PROFILE $cfg: $flows flows, $((sent_rx * 1000000 / sent_us)) pps"
+		echo "PROFILE $cfg: $BENCH_PROFILE, $((sent_rx * 1000000 / sent_us)) pps"
 		perf report -i "/tmp/perf.$cfg" --stdio --no-children --sort sym -g none \
 			--percent-limit 0.25 2>/dev/null | grep -v '^#' | grep -v '^$' | sed "s/^/PROFILE $cfg /"
 		cfg_down "$cfg"

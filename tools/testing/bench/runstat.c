@@ -42,9 +42,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "wall_us=%lld maxrss_kb=%ld status=%d\n",
+	/* user and sys: where the time went, the command's or the kernel's */
+	fprintf(stderr, "wall_us=%lld user_us=%lld sys_us=%lld maxrss_kb=%ld status=%d\n",
 		(long long)(t1.tv_sec - t0.tv_sec) * 1000000 +
 		(t1.tv_nsec - t0.tv_nsec) / 1000,
+		(long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+		(long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
 		ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

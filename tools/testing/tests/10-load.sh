@@ -20,10 +20,10 @@ tcp=$(echo "$line" | sed -E 's/.*\(([0-9]+) with TCP state\)/\1/')
 if [ "$KERNEL_FLAVOR" = debug ]; then
 	skip "entry size on a lockdep kernel ($size bytes)"
 else
-	check "a UDP entry weighs at most 120 bytes ($size)" \
-		test -n "$size" -a "${size:-999}" -le 120
-	check "a TCP entry at most 184 ($tcp)" \
-		test -n "$tcp" -a "${tcp:-999}" -le 184
+	check "a UDP entry weighs at most 112 bytes ($size)" \
+		test -n "$size" -a "${size:-999}" -le 112
+	check "a TCP entry at most 176 ($tcp)" \
+		test -n "$tcp" -a "${tcp:-999}" -le 176
 fi
 ip netns add after
 for ns in before after; do
