@@ -106,7 +106,7 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
 
 /*
  * The hash of a flow, the same from either direction: the key is the
- * smaller (as memory) of the tuple and its inverse @inv (NULL when @t has
+ * first (ctrack_tuple_cmp()) of the tuple and its inverse @inv (NULL when @t has
  * none: an ICMP type without a reply, which no entry can have).
  */
 static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t,
@@ -115,7 +115,7 @@ static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t,
 	const struct ctrack_tuple *key = t;
 	u64 h;
 
-	if (inv && memcmp(inv, t, sizeof(*t)) < 0)
+	if (inv && ctrack_tuple_cmp(inv, t) < 0)
 		key = inv;
 	h = siphash(key, sizeof(*key), &hash_key);
 	return (u32)(h ^ (h >> 32)) ^ net_hash_mix(net);

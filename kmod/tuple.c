@@ -332,7 +332,3 @@ bool ctrack_tuple_invert(struct ctrack_tuple *inv, const struct ctrack_tuple *t)
 	return true;
 }
 
-bool ctrack_tuple_eq(const struct ctrack_tuple *a, const struct ctrack_tuple *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}

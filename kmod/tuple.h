@@ -65,8 +65,39 @@ enum ctrack_parse_res ctrack_tuple_parse(const struct sk_buff *skb,
 					 struct ctrack_pkt *pkt);
 bool ctrack_tuple_invert(struct ctrack_tuple *inv,
 			 const struct ctrack_tuple *t);
-bool ctrack_tuple_eq(const struct ctrack_tuple *a,
-		     const struct ctrack_tuple *b);
+
+/*
+ * Tuples compare as 32-bit words (they are 4-byte aligned, padding zero):
+ * the lookup compares one or two a chain entry, and the kernel's memcmp()
+ * goes byte by byte.
+ */
+#define CTRACK_TUPLE_WORDS (sizeof(struct ctrack_tuple) / sizeof(u32))
+
+static inline bool ctrack_tuple_eq(const struct ctrack_tuple *a,
+				   const struct ctrack_tuple *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	unsigned int i;
+
+	BUILD_BUG_ON(sizeof(struct ctrack_tuple) % sizeof(u32));
+	for (i = 0; i < CTRACK_TUPLE_WORDS; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+/* A total order on tuples (not memcmp()'s): negative when @a comes first. */
+static inline int ctrack_tuple_cmp(const struct ctrack_tuple *a,
+				   const struct ctrack_tuple *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	unsigned int i;
+
+	for (i = 0; i < CTRACK_TUPLE_WORDS; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
 bool ctrack_icmp_is_error(u8 l3num, u8 type);
 
 #endif /* _CTRACK_TUPLE_H */

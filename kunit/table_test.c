@@ -444,6 +444,38 @@ static void tb_unlimited_test(struct kunit *test)
 }
 
 /*
+ * Both directions of a flow hash alike (an entry is linked once): TCP and
+ * UDP over IPv4 and IPv6, ICMP and ICMPv6 echo; and the order that picks
+ * the key is total: antisymmetric, zero only for equal tuples.
+ */
+static void tb_hash_symmetric_test(struct kunit *test)
+{
+	static const struct { u8 family, proto; u16 sp, dp; } flows[] = {
+		{ NFPROTO_IPV4, IPPROTO_TCP, 40000, 80 },
+		{ NFPROTO_IPV4, IPPROTO_UDP, 53, 53 },
+		{ NFPROTO_IPV6, IPPROTO_UDP, 5353, 40001 },
+		{ NFPROTO_IPV4, IPPROTO_ICMP, 77, ICMP_ECHO << 8 },
+		{ NFPROTO_IPV6, IPPROTO_ICMPV6, 78, ICMPV6_ECHO_REQUEST << 8 },
+		{ NFPROTO_IPV4, IPPROTO_GRE, 0, 0 },
+	};
+	struct ctrack_tuple t, inv;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flows); i++) {
+		kt_tuple(&t, flows[i].family, flows[i].proto, KT_HOST_A,
+			 flows[i].sp, KT_HOST_B, flows[i].dp);
+		KUNIT_ASSERT_TRUE(test, ctrack_tuple_invert(&inv, &t));
+		KUNIT_EXPECT_FALSE(test, ctrack_tuple_eq(&t, &inv));
+		KUNIT_EXPECT_EQ_MSG(test, ctrack_tuple_hash(&init_net, &t),
+				    ctrack_tuple_hash(&init_net, &inv), "flow %u", i);
+		KUNIT_EXPECT_EQ(test, ctrack_tuple_cmp(&t, &inv),
+				-ctrack_tuple_cmp(&inv, &t));
+		KUNIT_EXPECT_NE(test, ctrack_tuple_cmp(&t, &inv), 0);
+		KUNIT_EXPECT_EQ(test, ctrack_tuple_cmp(&t, &t), 0);
+	}
+}
+
+/*
  * The collector's pace: a scan reports the shortest lifetime left among
  * live entries, and a refresh with a timeout shorter than a pass shortens
  * the pass at once (never below its floor), while a longer one leaves it.
@@ -550,6 +582,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_gc_scan_test),
 	KUNIT_CASE(tb_max_lowered_test),
 	KUNIT_CASE(tb_chain_unlink_test),
+	KUNIT_CASE(tb_hash_symmetric_test),
 	KUNIT_CASE(tb_gc_pace_test),
 	KUNIT_CASE(tb_shape_test),
 	KUNIT_CASE(tb_unlimited_test),
