@@ -384,6 +384,52 @@ struct entry {
 	uint8_t tcp_state;
 };
 
+/*
+ * Lines built by hand: a listing of a million entries spends most of its
+ * time formatting, and printf() (or inet_ntop(), which uses it for IPv4)
+ * parses its format for every field.
+ */
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int i = 0;
+
+	do {
+		tmp[i++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (i)
+		*p++ = tmp[--i];
+	return p;
+}
+
+/* "key=value " */
+static char *put_kv(char *p, const char *key, uint64_t v)
+{
+	p = put_str(p, key);
+	p = put_u64(p, v);
+	*p++ = ' ';
+	return p;
+}
+
+static void ipv4_str(const uint8_t *a, char *out)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		out = put_u64(out, a[i]);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void parse_addr(const struct nlattr *a, uint8_t family, uint8_t *bin,
 		       char *out)
 {
@@ -391,8 +437,10 @@ static void parse_addr(const struct nlattr *a, uint8_t family, uint8_t *bin,
 
 	if (mnl_attr_get_payload_len(a) == len) {
 		memcpy(bin, mnl_attr_get_payload(a), len);
-		inet_ntop(family == NFPROTO_IPV4 ? AF_INET : AF_INET6, bin, out,
-			  INET6_ADDRSTRLEN);
+		if (family == NFPROTO_IPV4)
+			ipv4_str(bin, out);
+		else
+			inet_ntop(AF_INET6, bin, out, INET6_ADDRSTRLEN);
 	} else {
 		strcpy(out, "?");
 	}
@@ -558,26 +606,50 @@ static void print_date(const char *name, uint64_t ns)
 	printf(" [%s=%s]", name, buf);
 }
 
-static void print_tuple(const struct tuple *t, const struct counters *c)
+static char *text_tuple(char *p, const struct tuple *t, const struct counters *c)
 {
-	printf("src=%s dst=%s ", t->src, t->dst);
-	if (t->has_ports)
-		printf("sport=%u dport=%u ", t->sport, t->dport);
-	else if (t->has_icmp)
-		printf("type=%u code=%u id=%u ", t->icmp_type, t->icmp_code,
-		       t->icmp_id);
-	if (c->has)
-		printf("packets=%" PRIu64 " bytes=%" PRIu64 " ", c->packets, c->bytes);
+	p = put_str(p, "src=");
+	p = put_str(p, t->src);
+	p = put_str(p, " dst=");
+	p = put_str(p, t->dst);
+	*p++ = ' ';
+	if (t->has_ports) {
+		p = put_kv(p, "sport=", t->sport);
+		p = put_kv(p, "dport=", t->dport);
+	} else if (t->has_icmp) {
+		p = put_kv(p, "type=", t->icmp_type);
+		p = put_kv(p, "code=", t->icmp_code);
+		p = put_kv(p, "id=", t->icmp_id);
+	}
+	if (c->has) {
+		p = put_kv(p, "packets=", c->packets);
+		p = put_kv(p, "bytes=", c->bytes);
+	}
+	return p;
+}
+
+/* @s padded with blanks to @width, then one more */
+static char *put_padded(char *p, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	p = put_str(p, s);
+	while (n++ < width)
+		*p++ = ' ';
+	*p++ = ' ';
+	return p;
 }
 
 /* conntrack's line, the same as /proc/net/ctrack's (events: prefixed). */
 static void print_default(const struct entry *e, bool event, unsigned int out)
 {
+	char line[1024], *p = line;
+
 	if (event && (out & OUT_TIMESTAMP)) {
 		struct timeval tv;
 
 		gettimeofday(&tv, NULL);
-		printf("[%ld.%06ld] ", (long)tv.tv_sec, (long)tv.tv_usec);
+		p += snprintf(p, 32, "[%ld.%06ld] ", (long)tv.tv_sec, (long)tv.tv_usec);
 	}
 	if (event) {
 		char tag[16];
@@ -585,31 +657,45 @@ static void print_default(const struct entry *e, bool event, unsigned int out)
 		snprintf(tag, sizeof(tag), "[%s]", event_name(e->cmd));
 		for (char *c = tag; *c; c++)
 			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
-		printf("%9s ", tag);
+		p += snprintf(p, 16, "%9s ", tag);
 	}
-	if (out & OUT_EXTENDED)
-		printf("%-8s %u ", family_name(e->t[0].family),
-		       e->t[0].family == NFPROTO_IPV4 ? AF_INET : AF_INET6);
-	printf("%-8s %u ", proto_name(e->t[0].proto), e->t[0].proto);
-	if (e->has_timeout)
-		printf("%u ", e->timeout);
-	if (e->tcp)
-		printf("%s ", tcp_state_name(e->tcp_state));
-	print_tuple(&e->t[0], &e->c[0]);
+	if (out & OUT_EXTENDED) {
+		p = put_padded(p, family_name(e->t[0].family), 8);
+		p = put_u64(p, e->t[0].family == NFPROTO_IPV4 ? AF_INET : AF_INET6);
+		*p++ = ' ';
+	}
+	p = put_padded(p, proto_name(e->t[0].proto), 8);
+	p = put_u64(p, e->t[0].proto);
+	*p++ = ' ';
+	if (e->has_timeout) {
+		p = put_u64(p, e->timeout);
+		*p++ = ' ';
+	}
+	if (e->tcp) {
+		p = put_str(p, tcp_state_name(e->tcp_state));
+		*p++ = ' ';
+	}
+	p = text_tuple(p, &e->t[0], &e->c[0]);
 	if (!(e->status & CTRACK_S_SEEN_REPLY))
-		printf("[UNREPLIED] ");
-	print_tuple(&e->t[1], &e->c[1]);
+		p = put_str(p, "[UNREPLIED] ");
+	p = text_tuple(p, &e->t[1], &e->c[1]);
 	if (e->status & CTRACK_S_ASSURED)
-		printf("[ASSURED] ");
-	printf("mark=%u use=%u", e->mark, e->use);
+		p = put_str(p, "[ASSURED] ");
+	p = put_kv(p, "mark=", e->mark);
+	p = put_str(p, "use=");
+	p = put_u64(p, e->use);
 	if (out & OUT_ID)
-		printf(" id=%" PRIu64, e->id);
-	if (out & OUT_TIMESTAMP) {
-		print_date("start", e->start);
-		if (e->stop) {
-			print_date("stop", e->stop);
-			printf(" delta-time=%" PRIu64, (e->stop - e->start) / 1000000000);
-		}
+		p = put_u64(put_str(p, " id="), e->id);
+	if (!(out & OUT_TIMESTAMP)) {
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), stdout);
+		return;
+	}
+	fwrite(line, 1, (size_t)(p - line), stdout);
+	print_date("start", e->start);
+	if (e->stop) {
+		print_date("stop", e->stop);
+		printf(" delta-time=%" PRIu64, (e->stop - e->start) / 1000000000);
 	}
 	putchar('\n');
 }

@@ -28,8 +28,10 @@
 # acct and ctrack's are off by default).
 CTRACK_ACCT=
 reps=${BENCH_REPS:-5}
-buckets=${BENCH_BUCKETS:-262144}
-est_pkts=${BENCH_EST_PACKETS:-300000}
+# Configured as for a table of a million entries, one bucket an entry
+# (ctrack's default max is its bucket count), the same for both trackers.
+buckets=${BENCH_BUCKETS:-1048576}
+est_pkts=${BENCH_EST_PACKETS:-500000}
 new_pkts=${BENCH_NEW_PACKETS:-200000}
 threads=${BENCH_THREADS:-$NR_CPUS}
 scale=${BENCH_SCALE:-1000 100000 200000 1000000}
