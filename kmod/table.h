@@ -127,10 +127,18 @@ static inline long ctrack_entry_remaining(const struct ctrack_entry *e)
 	return left > 0 ? left : 0;
 }
 
+/*
+ * Written only when it changes (once a jiffy at most): packets of one flow
+ * on several CPUs would otherwise bounce the entry's cache line for a
+ * value they all agree on.
+ */
 static inline void ctrack_entry_refresh(struct ctrack_entry *e,
 					unsigned long timeout)
 {
-	WRITE_ONCE(e->deadline, (u32)jiffies + (u32)timeout);
+	u32 deadline = (u32)jiffies + (u32)timeout;
+
+	if (READ_ONCE(e->deadline) != deadline)
+		WRITE_ONCE(e->deadline, deadline);
 	ctrack_gc_hint(timeout);
 }
 

@@ -127,7 +127,8 @@ send() {
 		hi=$(($(ip2n "$2") + span * (t + 1) / threads - 1))
 		[ "$hi" -lt "$lo" ] && hi=$lo
 		pg "kpktgend_$t" "add_device $dev"
-		for c in "count $(($1 / threads))" "delay 0" "clone_skb 0" "pkt_size 64" \
+		# At least one packet a thread: pktgen takes a count of 0 for "forever".
+		for c in "count $(($1 / threads > 0 ? $1 / threads : 1))" "delay 0" "clone_skb 0" "pkt_size 64" \
 			 "dst 198.19.0.2" "dst_mac $fwmac" "src_min $(n2ip "$lo")" \
 			 "src_max $(n2ip "$hi")" "udp_src_min $4" "udp_src_max $5" \
 			 "udp_dst_min 9" "udp_dst_max 9"; do
