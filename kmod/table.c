@@ -8,9 +8,10 @@
  * Both directions of a flow hash alike, so an entry lives in one chain,
  * singly linked. Readers walk chains under RCU and take no lock. Writers
  * take the striped lock of the bucket they change (removal walks the chain
- * for the predecessor; chains are about one entry long). Entries are freed after a grace period (call_rcu), never recycled while
- * readers may see them, so a reader never has to restart a walk and
- * KASAN sees every use-after-free.
+ * for the predecessor; chains are about one entry long). Entries are
+ * freed after a grace period (call_rcu), never recycled while readers may
+ * see them, so a reader never has to restart a walk and KASAN sees every
+ * use-after-free.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -546,9 +547,9 @@ static size_t shape_size(u8 shape)
 }
 
 /*
- * Not cache-line aligned: a UDP entry would grow from 120 bytes to 128,
- * and a lookup reads the links, the tuple and the netns, the first 64
- * bytes, wherever the entry starts.
+ * Not cache-line aligned: a UDP entry would grow from 112 bytes to 128,
+ * and a lookup reads the link, the tuple, the netns and the status, the
+ * first 64 bytes, wherever the entry starts.
  */
 static int create_caches(void)
 {

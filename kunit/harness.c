@@ -98,14 +98,8 @@ static void kt_exit(struct kunit *test)
  */
 static struct ctrack_entry *kt_bare_entry(struct kunit *test, u8 shape)
 {
-	size_t size = sizeof(struct ctrack_entry);
-	struct ctrack_entry *e;
+	struct ctrack_entry *e = kunit_kzalloc(test, shape_size(shape), GFP_KERNEL);
 
-	if (shape & CTRACK_SHAPE_TCP)
-		size += CTRACK_TCP_TAIL_SIZE;
-	if (shape & CTRACK_SHAPE_ACCT)
-		size += sizeof(struct ctrack_acct);
-	e = kunit_kzalloc(test, size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	e->shape = shape;
 	spin_lock_init(&e->lock);
