@@ -12,6 +12,14 @@
 #   BENCH_SCALE="1000 100000 200000 1000000" BENCH_DUMP="200000 1000000"
 #   BENCH_EST_PACKETS=500000 BENCH_NEW_PACKETS=200000 BENCH_BUCKETS=1048576
 #   BENCH_THREADS (pktgen threads; one a vCPU)
+#   BENCH_TESTS: a subset of "established new evict scale events"
+#   BENCH_ICOUNT=1: guest time counts instructions (run-vm.sh --icount), so
+#   "ns" are instructions and repeat from run to run (one TCG thread)
+#   BENCH_FLOWS (established flow counts), BENCH_CONFIGS (of "none nfct ctrack")
+#   BENCH_TRACE=1 (implies BENCH_ICOUNT): instructions a packet function by
+#   function in the modules (run-vm.sh --trace, bench/trace.py); for a few
+#   thousand packets, e.g. BENCH_CONFIGS=ctrack BENCH_TESTS=established
+#   BENCH_FLOWS=1 BENCH_EST_PACKETS=1000 BENCH_BUCKETS=1024
 #   (passed to the VM)
 set -e -o pipefail
 
@@ -36,11 +44,17 @@ cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/bench/bench-vm.sh" "$
 chmod +x "$work/tests/bench-vm.sh"
 envs=(--env "BENCH_REPS=$reps")
 for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS BENCH_THREADS \
-	 BENCH_PROFILE BENCH_PROFILE_FLOWS; do
+	 BENCH_TESTS BENCH_FLOWS BENCH_CONFIGS BENCH_PROFILE BENCH_PROFILE_FLOWS; do
 	[ -n "${!v}" ] && envs+=(--env "$v=${!v}")
 done
 
 perf=()
+icount=()
+[ "$BENCH_ICOUNT" = 1 ] && icount=(--icount)
+if [ "$BENCH_TRACE" = 1 ]; then
+	icount=(--icount --trace "$work/trace.log")
+	envs+=(--env BENCH_SYMS=1)
+fi
 if [ -n "$BENCH_PROFILE" ]; then
 	perf=(--bin "$(command -v perf)")
 fi
@@ -54,7 +68,7 @@ for cpus in $cpus_list; do
 		--bin "$top/tools/ctrack/ctrack" --bin "$top/tools/xtables/libxt_ctrack.so" \
 		--bin "$work/runstat" --bin "$(command -v conntrack)" "${perf[@]}" \
 		--tests "$work/tests" --cpus "$cpus" --mem 3072 "${envs[@]}" \
-		--append slab_nomerge \
+		--append slab_nomerge "${icount[@]}" \
 		--timeout 14400 --test-timeout 14000 --log "$log" >"$work/out" || {
 		cat "$work/out"
 		die "the $cpus-vCPU run failed"
@@ -65,6 +79,10 @@ for cpus in $cpus_list; do
 		continue
 	fi
 	grep -q '^PASS: benchmark ran' "$work/out" || { cat "$work/out"; die "no benchmark in $log"; }
+	if [ "$BENCH_TRACE" = 1 ]; then
+		python3 "$top/tools/testing/bench/trace.py" "$work/trace.log" "$log"
+		exit 0
+	fi
 	logs+=("$log")
 done
 [ -n "$BENCH_PROFILE" ] && exit 0

@@ -36,6 +36,11 @@ usage: ${0##*/} --kernel BZIMAGE [options]
   --append ARGS        extra kernel command line
   --env NAME=VALUE     export NAME=VALUE to the tests (repeatable)
   --debug              debug kernel: KERNEL_FLAVOR=debug, kmemleak check
+  --icount             guest time counts instructions (1 ns each), not host
+                       time: timings inside become repeatable instruction
+                       counts (one TCG thread for all vCPUs)
+  --trace FILE         log each translated block of module code and each
+                       execution of one to FILE (bench/trace.py reads it)
   --verbose            also stream the console to stderr
 EOF
 	exit 2
@@ -45,7 +50,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${CTRACK_CACHE:-/var/cache/ctrack}/vm
 
 kernel='' moddir='' cpus=2 mem='' timeout=600 test_timeout=300 log='' results=''
-debug=0 verbose=0 append='' tailpid=''
+debug=0 verbose=0 icount=0 tracelog='' append='' tailpid=''
 extra_ko=() tests=() bins=() envs=()
 
 while [ $# -gt 0 ]; do
@@ -64,6 +69,8 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift ;;
 	--env) [[ $2 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || usage; envs+=("$2"); shift ;;
 	--debug) debug=1 ;;
+	--icount) icount=1 ;;
+	--trace) tracelog=$2; shift ;;
 	--verbose) verbose=1 ;;
 	-h|--help) usage ;;
 	*) echo "${0##*/}: unknown option $1" >&2; usage ;;
@@ -311,6 +318,17 @@ cmdline="console=ttyS0 panic_on_warn=1 oops=panic panic=-1 quiet loglevel=4 rdin
 [ -n "$append" ] && cmdline+=" $append"
 accel=tcg
 [ "$cpus" -gt 1 ] && accel=tcg,thread=multi
+trace=()
+# The module area of x86_64 (MODULES_VADDR to MODULES_END): nothing of the
+# kernel proper, so the log stays small enough to write.
+[ -n "$tracelog" ] && trace=(-d in_asm,exec,nochain -dfilter 0xffffffffc0000000+0x3f000000 -D "$tracelog")
+clock=()
+if [ "$icount" = 1 ]; then
+	# An instruction a nanosecond, idle time skipped: what the guest
+	# measures is what it executed, whatever else the host is doing.
+	accel=tcg
+	clock=(-icount shift=0,sleep=off)
+fi
 # No 5-level paging: 6.1's identify_cpu() clears boot_cpu_data's feature
 # bits with interrupts on, so an interrupt in that window sees LA57 gone
 # and KASAN takes the direct map (0xff11...) for a wild address: a boot
@@ -326,7 +344,7 @@ fi
 start=$(date +%s)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -machine q35 -cpu "$cpu" -smp "$cpus" -m "$mem" \
+	-accel "$accel" "${clock[@]}" "${trace[@]}" -machine q35 -cpu "$cpu" -smp "$cpus" -m "$mem" \
 	-nographic -no-reboot -monitor none -nic none \
 	-kernel "$kernel" -initrd "$work/initrd" -append "$cmdline" \
 	-serial "file:$log" -serial "file:$results" </dev/null >"$work/qemu.out" 2>&1 || rc=$?
