@@ -203,8 +203,8 @@ static void classify(struct net *net, struct ctrack_net *cnet,
 	struct ctrack_pkt pkt;
 	enum ctrack_dir dir;
 	struct ctrack_entry *e;
-	struct ctrack_tuple inv;
 	bool reopened = false, changed;
+	u32 hash;
 
 	switch (ctrack_tuple_parse(skb, skb_network_offset(skb), state->pf, &pkt)) {
 	case CTRACK_PARSE_OK:
@@ -222,21 +222,22 @@ static void classify(struct net *net, struct ctrack_net *cnet,
 	default:
 		goto invalid;
 	}
-	if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(cnet->checksum) &&
-	    csum_bad(skb, &pkt, state->hook, state->pf))
+	if (state->hook == NF_INET_PRE_ROUTING && !pkt.no_csum &&
+	    READ_ONCE(cnet->checksum) && csum_bad(skb, &pkt, state->hook, state->pf))
 		goto invalid;
 	if (pkt.tuple.proto == IPPROTO_TCP && !ctrack_tcp_header_ok(skb, &pkt))
 		goto invalid;
 
 again:
-	e = ctrack_lookup(net, &pkt.tuple, &dir);
+	hash = ctrack_tuple_hash(net, &pkt.tuple);
+	e = ctrack_lookup_hash(net, &pkt.tuple, hash, &dir);
 	if (e) {
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_FOUND);
 	} else {
 		/* An ICMP reply or unknown type cannot start anything. */
-		if (!ctrack_tuple_invert(&inv, &pkt.tuple))
+		if (!ctrack_tuple_invertible(&pkt.tuple))
 			goto invalid;
-		e = ctrack_entry_alloc(net, &pkt.tuple, GFP_ATOMIC);
+		e = ctrack_entry_alloc(net, &pkt.tuple, hash, GFP_ATOMIC);
 		if (IS_ERR(e)) {
 			c->drop = true;
 			c->state = CTRACK_PKT_INVALID;
@@ -295,12 +296,12 @@ static bool loopback_seen(struct sk_buff *skb, const struct nf_hook_state *state
 	struct ctrack_verdict *v;
 	struct ctrack_entry *e = NULL;
 	u8 vstate = 0, dir = 0;
-	bool found = false;
+	bool found = false, bh;
 
 	if (state->hook != NF_INET_PRE_ROUTING || !state->in ||
 	    !(state->in->flags & IFF_LOOPBACK))
 		return false;
-	local_bh_disable();
+	bh = ctrack_bh_off();
 	v = ctrack_verdict_get(skb, state->net);
 	if (v && v->hook == NF_INET_LOCAL_OUT) {
 		vstate = v->state;
@@ -309,7 +310,7 @@ static bool loopback_seen(struct sk_buff *skb, const struct nf_hook_state *state
 		e = ctrack_verdict_clear(v);
 		found = true;
 	}
-	local_bh_enable();
+	ctrack_bh_restore(bh);
 	if (found)
 		ctrack_verdict_set(skb, state->net, e, vstate, dir,
 				   NF_INET_LOCAL_OUT);
@@ -320,7 +321,7 @@ static unsigned int ctrack_in(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
 	struct net *net = state->net;
-	struct ctrack_net *cnet = ctrack_pernet(net);
+	struct ctrack_net *cnet = ctrack_pernet_rcu(net);
 	struct classified c = { .state = CTRACK_PKT_INVALID };
 
 	if (loopback_seen(skb, state))
@@ -340,8 +341,9 @@ static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 {
 	struct ctrack_verdict *v;
 	struct ctrack_entry *e, *put = NULL;
+	bool bh;
 
-	local_bh_disable();
+	bh = ctrack_bh_off();
 	v = ctrack_verdict_get(skb, state->net);
 	if (!v) {
 		CTRACK_STAT_INC(ctrack_pernet(state->net), CTRACK_STAT_VERDICT_MISS);
@@ -353,7 +355,7 @@ static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 		    !(state->out->flags & IFF_LOOPBACK))
 			put = ctrack_verdict_clear(v);
 	}
-	local_bh_enable();
+	ctrack_bh_restore(bh);
 	if (put)
 		ctrack_entry_put(put);
 	return NF_ACCEPT;

@@ -484,7 +484,7 @@ static int cmd_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	e = ctrack_entry_alloc(net, &t, GFP_KERNEL);
+	e = ctrack_entry_alloc(net, &t, ctrack_tuple_hash(net, &t), GFP_KERNEL);
 	if (IS_ERR(e)) {
 		if (PTR_ERR(e) == -ENOSPC)
 			NL_SET_ERR_MSG(info->extack, "the table is full (net.ctrack.max)");

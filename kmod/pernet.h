@@ -71,6 +71,15 @@ static inline struct ctrack_net *ctrack_pernet(const struct net *net)
 	return net_generic(net, ctrack_net_id);
 }
 
+/*
+ * ctrack_pernet() for a caller that holds rcu_read_lock (the hooks do):
+ * net_generic() takes the read lock again, two calls a packet.
+ */
+static inline struct ctrack_net *ctrack_pernet_rcu(const struct net *net)
+{
+	return rcu_dereference(net->gen)->ptr[ctrack_net_id];
+}
+
 #define CTRACK_STAT_INC(cnet, what) this_cpu_inc((cnet)->stats->c[what])
 
 int ctrack_pernet_init(void);

@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include <net/netns/hash.h>
 
+#include "bh.h"
 #include "table.h"
 #include "pernet.h"
 #include "proto.h"
@@ -44,7 +45,6 @@ MODULE_PARM_DESC(hashsize, "number of hash buckets (default: sized from memory)"
 unsigned int ctrack_hash_size __read_mostly;
 struct ctrack_entry __rcu **ctrack_hash __read_mostly;
 
-static siphash_key_t hash_key __read_mostly;
 /* One cache per shape (CTRACK_SHAPE_*): an entry weighs what it carries. */
 static struct kmem_cache *entry_cache[CTRACK_SHAPES] __read_mostly;
 static spinlock_t bucket_locks[CTRACK_NLOCKS];
@@ -107,27 +107,61 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
 
 /*
  * The hash of a flow, the same from either direction: the key is the
- * first (ctrack_tuple_cmp()) of the tuple and its inverse @inv (NULL when @t has
- * none: an ICMP type without a reply, which no entry can have).
+ * flow's two ends in a fixed order (ctrack_tuple_src_first()), then its
+ * ports, ICMP identifier and type (ctrack_tuple_icmp_key()), protocol; an
+ * IPv4 key is four words.
+ *
+ * SipHash under a random 128-bit key, so that nobody can aim tuples at a
+ * bucket: on 64-bit machines hsiphash(), which there is SipHash-1-3, the
+ * variant Rust's and CPython's hash tables use against the same flooding
+ * (SipHash-2-4 costs two thirds more, and the packet path pays for one
+ * hash a packet). 32-bit machines, where hsiphash() is the weaker
+ * HalfSipHash, keep SipHash-2-4.
  */
-static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t,
-		     const struct ctrack_tuple *inv)
-{
-	const struct ctrack_tuple *key = t;
-	u64 h;
+#if BITS_PER_LONG == 64
+#define flow_hash_4u32	hsiphash_4u32
+#define flow_hash_mem	hsiphash
+static hsiphash_key_t hash_key __read_mostly;
+#else
+#define flow_hash_4u32(a, b, c, d, key)	((u32)siphash_4u32(a, b, c, d, key))
+#define flow_hash_mem(data, len, key)	((u32)siphash(data, len, key))
+static siphash_key_t hash_key __read_mostly;
+#endif
 
-	if (inv && ctrack_tuple_cmp(inv, t) < 0)
-		key = inv;
-	h = siphash(key, sizeof(*key), &hash_key);
-	return (u32)(h ^ (h >> 32)) ^ net_hash_mix(net);
+static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t)
+{
+	bool fwd = ctrack_tuple_src_first(t);
+	const union nf_inet_addr *a = fwd ? &t->src : &t->dst;
+	const union nf_inet_addr *z = fwd ? &t->dst : &t->src;
+	u32 ports, h;
+
+	if (ctrack_proto_is_icmp(t->proto))
+		ports = (u32)(__force u16)t->sp.id << 16 |
+			ctrack_tuple_icmp_key(t) << 8 | t->dp.icmp.code;
+	else if (fwd)
+		ports = (u32)(__force u16)t->sp.port << 16 | (__force u16)t->dp.port;
+	else
+		ports = (u32)(__force u16)t->dp.port << 16 | (__force u16)t->sp.port;
+
+	if (t->l3num == NFPROTO_IPV4) {
+		h = flow_hash_4u32((__force u32)a->ip, (__force u32)z->ip, ports,
+				   t->proto, &hash_key);
+	} else {
+		u32 key[10];
+
+		memcpy(&key[0], a, sizeof(*a));
+		memcpy(&key[4], z, sizeof(*z));
+		key[8] = ports;
+		key[9] = t->proto;
+		h = flow_hash_mem(key, sizeof(key), &hash_key);
+	}
+	return h ^ net_hash_mix(net);
 }
 
 /* ctrack_tuple_hash - the hash of @t's flow in @net, either direction alike */
 u32 ctrack_tuple_hash(const struct net *net, const struct ctrack_tuple *t)
 {
-	struct ctrack_tuple inv;
-
-	return flow_hash(net, t, ctrack_tuple_invert(&inv, t) ? &inv : NULL);
+	return flow_hash(net, t);
 }
 
 static unsigned int bucket_of(u32 hash)
@@ -145,17 +179,24 @@ static spinlock_t *lock_of(unsigned int bucket)
 	return &bucket_locks[bucket % CTRACK_NLOCKS];
 }
 
-/* BHs off: OUTPUT may run in task context. */
-static void lock_bucket(unsigned int b)
+/*
+ * With BHs off (OUTPUT may run in task context); returns what
+ * unlock_bucket() needs to restore them.
+ */
+static bool lock_bucket(unsigned int b)
 	__acquires(bucket_locks)
 {
-	spin_lock_bh(lock_of(b));
+	bool bh = ctrack_bh_off();
+
+	spin_lock(lock_of(b));
+	return bh;
 }
 
-static void unlock_bucket(unsigned int b)
+static void unlock_bucket(unsigned int b, bool bh)
 	__releases(bucket_locks)
 {
-	spin_unlock_bh(lock_of(b));
+	spin_unlock(lock_of(b));
+	ctrack_bh_restore(bh);
 }
 
 /* The chain of bucket @b, whose lock the caller holds. */
@@ -166,17 +207,13 @@ static void unlock_bucket(unsigned int b)
 	     (e) = rcu_dereference_protected((e)->next,			\
 					     lockdep_is_held(lock_of(b))))
 
-/*
- * Which direction of @e carries tuple @t (whose inverse is @inv, or NULL)?
- * CTRACK_DIR_MAX for neither.
- */
-static enum ctrack_dir entry_dir_of(const struct ctrack_entry *e,
-				    const struct ctrack_tuple *t,
-				    const struct ctrack_tuple *inv)
+/* Which direction of @e carries tuple @t? CTRACK_DIR_MAX for neither. */
+static __always_inline enum ctrack_dir entry_dir_of(const struct ctrack_entry *e,
+				    const struct ctrack_tuple *t)
 {
 	if (ctrack_tuple_eq(&e->tuple, t))
 		return CTRACK_DIR_ORIGINAL;
-	if (inv && ctrack_tuple_eq(&e->tuple, inv))
+	if (ctrack_tuple_is_inverse(&e->tuple, t))
 		return CTRACK_DIR_REPLY;
 	return CTRACK_DIR_MAX;
 }
@@ -242,15 +279,16 @@ void ctrack_entry_put(struct ctrack_entry *e)
 bool ctrack_entry_kill(struct ctrack_entry *e)
 {
 	unsigned int b;
+	bool bh;
 
 	if (test_and_set_bit(CTRACK_S_DYING_BIT, &e->status))
 		return false;
 	if (!test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
 		return true;	/* never inserted: its owner's put frees it */
 	b = entry_bucket(e);
-	lock_bucket(b);
+	bh = lock_bucket(b);
 	chain_del(e, b);
-	unlock_bucket(b);
+	unlock_bucket(b, bh);
 	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
 	ctrack_event(e, CTRACK_EV_DESTROY);
 	ctrack_entry_put(e);
@@ -264,22 +302,23 @@ static void kill_expired(struct ctrack_entry *e)
 }
 
 /*
- * ctrack_lookup - find the live entry that has tuple @t in @net
+ * ctrack_lookup_hash - find the live entry that has tuple @t in @net
+ * @hash: ctrack_tuple_hash(@net, @t), which a miss passes on to
+ *	ctrack_entry_alloc()
  * @dir: set to the direction @t has in the entry
  *
  * Caller holds rcu_read_lock. Returns the entry with a reference taken,
  * or NULL. Expired entries met on the way are removed (lazy expiry).
  */
-struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t,
-				   enum ctrack_dir *dir)
+struct ctrack_entry *ctrack_lookup_hash(struct net *net, const struct ctrack_tuple *t,
+					u32 hash, enum ctrack_dir *dir)
 {
-	struct ctrack_tuple inv, *ip = ctrack_tuple_invert(&inv, t) ? &inv : NULL;
-	unsigned int b = bucket_of(flow_hash(net, t, ip));
+	unsigned int b = bucket_of(hash);
 	struct ctrack_entry *e;
 	enum ctrack_dir d;
 
 	ctrack_chain_for_each(e, &ctrack_hash[b]) {
-		d = entry_dir_of(e, t, ip);
+		d = entry_dir_of(e, t);
 		if (d == CTRACK_DIR_MAX || !net_eq(ctrack_entry_net(e), net))
 			continue;
 		if (test_bit(CTRACK_S_DYING_BIT, &e->status))
@@ -352,13 +391,15 @@ static bool count_reserve(struct ctrack_net *cnet, unsigned int max)
 
 /*
  * ctrack_entry_alloc - a new, unconfirmed entry for @orig in @net
+ * @hash: ctrack_tuple_hash(@net, @orig): where to evict, and to insert
+ *	at confirm
  *
  * Enforces net.ctrack.max: when full, evicts a non-ASSURED neighbour or
  * fails with -ENOSPC (the caller drops the packet and counts it).
  * Any context that @gfp allows. The entry comes with one reference.
  */
 struct ctrack_entry *ctrack_entry_alloc(struct net *net,
-					const struct ctrack_tuple *orig,
+					const struct ctrack_tuple *orig, u32 hash,
 					gfp_t gfp)
 {
 	struct ctrack_net *cnet = ctrack_pernet(net);
@@ -376,7 +417,7 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 		 */
 		while (!count_reserve(cnet, max)) {
 			if (tries++ == CTRACK_EARLY_DROP_TRIES ||
-			    !early_drop(net, ctrack_tuple_hash(net, orig), true)) {
+			    !early_drop(net, hash, true)) {
 				CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
 				return ERR_PTR(-ENOSPC);
 			}
@@ -396,6 +437,7 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 	}
 	e->shape = shape;
 	e->tuple = *orig;
+	e->hash = hash;
 	write_pnet(&e->net, net);
 	spin_lock_init(&e->lock);
 	refcount_set(&e->use, 1);
@@ -405,18 +447,17 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 }
 
 /*
- * Is a live entry of @net already using tuple @t (inverse @inv) in either
- * direction, in bucket @b? Bucket locked.
+ * Is a live entry of @net already using tuple @t, in either direction, in
+ * bucket @b? Bucket locked.
  */
 static bool tuple_taken(struct net *net, unsigned int b,
-			const struct ctrack_tuple *t,
-			const struct ctrack_tuple *inv)
+			const struct ctrack_tuple *t)
 {
 	struct ctrack_entry *e;
 
 	chain_for_each_locked(e, b) {
 		if (net_eq(ctrack_entry_net(e), net) &&
-		    entry_dir_of(e, t, inv) != CTRACK_DIR_MAX &&
+		    entry_dir_of(e, t) != CTRACK_DIR_MAX &&
 		    !ctrack_entry_expired(e))
 			return true;
 	}
@@ -434,26 +475,24 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 {
 	struct net *net = ctrack_entry_net(e);
 	struct ctrack_net *cnet = ctrack_pernet(net);
-	struct ctrack_tuple inv, *ip;
-	unsigned int b;
+	unsigned int b = bucket_of(e->hash);
+	bool bh;
 
-	ip = ctrack_tuple_invert(&inv, &e->tuple) ? &inv : NULL;
-	b = bucket_of(flow_hash(net, &e->tuple, ip));
-	lock_bucket(b);
+	bh = lock_bucket(b);
 	if (test_bit(CTRACK_S_DYING_BIT, &e->status) ||
 	    test_bit(CTRACK_S_CONFIRMED_BIT, &e->status)) {
-		unlock_bucket(b);
+		unlock_bucket(b, bh);
 		return -EINVAL;
 	}
-	if (tuple_taken(net, b, &e->tuple, ip)) {
-		unlock_bucket(b);
+	if (tuple_taken(net, b, &e->tuple)) {
+		unlock_bucket(b, bh);
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT_FAILED);
 		return -EEXIST;
 	}
 	refcount_inc(&e->use);
 	set_bit(CTRACK_S_CONFIRMED_BIT, &e->status);
 	chain_add(e, b);
-	unlock_bucket(b);
+	unlock_bucket(b, bh);
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
 	ctrack_event(e, CTRACK_EV_NEW);
 	return 0;

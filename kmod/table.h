@@ -85,7 +85,11 @@ struct ctrack_entry {
 	spinlock_t lock;		/* TCP state, counters */
 	/* cold */
 	u64 start;			/* creation, real time in ns (to the tick) */
-	struct rcu_head rcu;
+	union {
+		/* until confirmed: its flow's hash, from the lookup that missed */
+		u32 hash;
+		struct rcu_head rcu;	/* once it goes */
+	};
 	u32 udp_stream_ts;		/* UDP: jiffies after which a replied flow is a stream */
 	u8 shape;			/* CTRACK_SHAPE_* */
 	/* the tail of the shape, 8-byte aligned */
@@ -184,10 +188,18 @@ int ctrack_table_init(void);
 void ctrack_table_exit(void);
 
 u32 ctrack_tuple_hash(const struct net *net, const struct ctrack_tuple *t);
-struct ctrack_entry *ctrack_lookup(struct net *net, const struct ctrack_tuple *t,
-				   enum ctrack_dir *dir);
+struct ctrack_entry *ctrack_lookup_hash(struct net *net, const struct ctrack_tuple *t,
+					u32 hash, enum ctrack_dir *dir);
+
+/* ctrack_lookup_hash() for a caller that has no use for the hash. */
+static inline struct ctrack_entry *ctrack_lookup(struct net *net,
+						 const struct ctrack_tuple *t,
+						 enum ctrack_dir *dir)
+{
+	return ctrack_lookup_hash(net, t, ctrack_tuple_hash(net, t), dir);
+}
 struct ctrack_entry *ctrack_entry_alloc(struct net *net,
-					const struct ctrack_tuple *orig,
+					const struct ctrack_tuple *orig, u32 hash,
 					gfp_t gfp);
 int ctrack_entry_confirm(struct ctrack_entry *e);
 bool ctrack_entry_kill(struct ctrack_entry *e);

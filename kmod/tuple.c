@@ -253,20 +253,15 @@ static enum ctrack_parse_res parse_l4(const struct sk_buff *skb, bool inner,
 	}
 }
 
-/*
- * ctrack_tuple_parse - build the tuple of the packet at @nhoff
- * @skb: the packet; only read
- * @nhoff: offset of the network header
- * @family: NFPROTO_IPV4 or NFPROTO_IPV6
- * @pkt: filled in; for CTRACK_PARSE_ICMP_ERROR also @pkt->inner
- */
-enum ctrack_parse_res ctrack_tuple_parse(const struct sk_buff *skb,
-					 unsigned int nhoff, u8 family,
-					 struct ctrack_pkt *pkt)
+/* ctrack_tuple_parse() for every packet its fast path does not take. */
+enum ctrack_parse_res ctrack_tuple_parse_slow(const struct sk_buff *skb,
+					      unsigned int nhoff, u8 family,
+					      struct ctrack_pkt *pkt)
 {
 	struct l3_info l3, il3;
 	enum ctrack_parse_res res;
 
+	pkt->no_csum = false;
 	if (parse_l3(skb, nhoff, family, false, &pkt->tuple, &l3))
 		return CTRACK_PARSE_INVALID;
 	pkt->l4off = l3.l4off;
@@ -283,7 +278,7 @@ enum ctrack_parse_res ctrack_tuple_parse(const struct sk_buff *skb,
 	return CTRACK_PARSE_ICMP_ERROR;
 }
 
-/* Requests and the replies they ask for; 0 means "not invertible". */
+/* Requests and the replies they ask for; 0xff means "not invertible". */
 static u8 icmp_inverse_type(u8 l3num, u8 type)
 {
 	if (l3num == NFPROTO_IPV4) {
@@ -332,3 +327,30 @@ bool ctrack_tuple_invert(struct ctrack_tuple *inv, const struct ctrack_tuple *t)
 	return true;
 }
 
+
+/* Can @t start an entry: has it a reply (ICMP types without one cannot)? */
+bool ctrack_tuple_invertible(const struct ctrack_tuple *t)
+{
+	return !ctrack_proto_is_icmp(t->proto) ||
+	       icmp_inverse_type(t->l3num, t->dp.icmp.type) != 0xff;
+}
+
+/* ctrack_tuple_is_inverse() for ICMP tuples @b. */
+bool ctrack_tuple_is_inverse_icmp(const struct ctrack_tuple *a,
+				  const struct ctrack_tuple *b)
+{
+	struct ctrack_tuple inv;
+
+	return ctrack_tuple_invert(&inv, b) && ctrack_tuple_eq(a, &inv);
+}
+
+/*
+ * An ICMP tuple's type for the flow's hash key: the same for a request and
+ * its reply (the smaller of the two types), a type without a reply as it is.
+ */
+u8 ctrack_tuple_icmp_key(const struct ctrack_tuple *t)
+{
+	u8 type = t->dp.icmp.type, inv = icmp_inverse_type(t->l3num, type);
+
+	return inv != 0xff && inv < type ? inv : type;
+}

@@ -68,8 +68,9 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	struct ctrack_verdict *v;
 	struct ctrack_entry *old;
 	struct vring *r;
+	bool bh;
 
-	local_bh_disable();
+	bh = ctrack_bh_off();
 	r = this_ring();
 	v = &r->slot[++r->head & (RING_SLOTS - 1)];
 	v->seq = ++this_cpu_ptr(rings)->seq;
@@ -80,7 +81,7 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	v->state = state;
 	v->dir = dir;
 	v->hook = hook;
-	local_bh_enable();
+	ctrack_bh_restore(bh);
 	if (old)
 		ctrack_entry_put(old);
 }

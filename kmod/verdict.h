@@ -5,6 +5,7 @@
 #include <linux/skbuff.h>
 #include <net/net_namespace.h>
 
+#include "bh.h"
 #include "table.h"
 
 /*

@@ -132,20 +132,20 @@ static bool ctrack_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_ctrack_mtinfo1 *info = par->matchinfo;
 	struct ctrack_verdict *v;
-	bool hit = false;
+	bool hit = false, bh;
 
 	/*
 	 * BHs stay off for the whole evaluation: the slot cannot be reused
 	 * under us, nor the task migrate between rules. The entry is safe
 	 * under the hook's RCU read lock.
 	 */
-	local_bh_disable();
+	bh = ctrack_bh_off();
 	v = ctrack_verdict_get(skb, xt_net(par));
 	if (v)
 		hit = verdict_matches(info, v, xt_family(par));
 	else
 		CTRACK_STAT_INC(ctrack_pernet(xt_net(par)), CTRACK_STAT_VERDICT_MISS);
-	local_bh_enable();
+	ctrack_bh_restore(bh);
 	return hit;
 }
 

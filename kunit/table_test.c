@@ -51,7 +51,7 @@ static struct ctrack_entry *tb_try_alloc(const struct ctrack_tuple *t)
 	struct ctrack_entry *e;
 
 	rcu_read_lock();
-	e = ctrack_entry_alloc(&init_net, t, GFP_ATOMIC);
+	e = ctrack_entry_alloc(&init_net, t, ctrack_tuple_hash(&init_net, t), GFP_ATOMIC);
 	rcu_read_unlock();
 	return e;
 }
@@ -445,33 +445,49 @@ static void tb_unlimited_test(struct kunit *test)
 
 /*
  * Both directions of a flow hash alike (an entry is linked once): TCP and
- * UDP over IPv4 and IPv6, ICMP and ICMPv6 echo; and the order that picks
- * the key is total: antisymmetric, zero only for equal tuples.
+ * UDP over IPv4 and IPv6, ICMP and ICMPv6 echo, a protocol without ports,
+ * and flows to oneself (both ends on one address). The word-wise inverse
+ * test agrees with inverting, both ways, and tells other tuples apart;
+ * the order of the ends flips with the direction unless both ends are
+ * one.
  */
 static void tb_hash_symmetric_test(struct kunit *test)
 {
-	static const struct { u8 family, proto; u16 sp, dp; } flows[] = {
+	static const struct { u8 family, proto; u16 sp, dp; bool self; } flows[] = {
 		{ NFPROTO_IPV4, IPPROTO_TCP, 40000, 80 },
 		{ NFPROTO_IPV4, IPPROTO_UDP, 53, 53 },
 		{ NFPROTO_IPV6, IPPROTO_UDP, 5353, 40001 },
 		{ NFPROTO_IPV4, IPPROTO_ICMP, 77, ICMP_ECHO << 8 },
 		{ NFPROTO_IPV6, IPPROTO_ICMPV6, 78, ICMPV6_ECHO_REQUEST << 8 },
 		{ NFPROTO_IPV4, IPPROTO_GRE, 0, 0 },
+		{ NFPROTO_IPV4, IPPROTO_UDP, 1000, 2000, true },
+		{ NFPROTO_IPV6, IPPROTO_TCP, 2000, 1000, true },
+		{ NFPROTO_IPV4, IPPROTO_ICMP, 79, ICMP_ECHO << 8, true },
 	};
-	struct ctrack_tuple t, inv;
+	struct ctrack_tuple t, inv, other;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		kt_tuple(&t, flows[i].family, flows[i].proto, KT_HOST_A,
-			 flows[i].sp, KT_HOST_B, flows[i].dp);
+			 flows[i].sp, flows[i].self ? KT_HOST_A : KT_HOST_B,
+			 flows[i].dp);
 		KUNIT_ASSERT_TRUE(test, ctrack_tuple_invert(&inv, &t));
 		KUNIT_EXPECT_FALSE(test, ctrack_tuple_eq(&t, &inv));
 		KUNIT_EXPECT_EQ_MSG(test, ctrack_tuple_hash(&init_net, &t),
 				    ctrack_tuple_hash(&init_net, &inv), "flow %u", i);
-		KUNIT_EXPECT_EQ(test, ctrack_tuple_cmp(&t, &inv),
-				-ctrack_tuple_cmp(&inv, &t));
-		KUNIT_EXPECT_NE(test, ctrack_tuple_cmp(&t, &inv), 0);
-		KUNIT_EXPECT_EQ(test, ctrack_tuple_cmp(&t, &t), 0);
+		KUNIT_EXPECT_TRUE_MSG(test, ctrack_tuple_is_inverse(&t, &inv), "flow %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, ctrack_tuple_is_inverse(&inv, &t), "flow %u", i);
+		KUNIT_EXPECT_FALSE_MSG(test, ctrack_tuple_is_inverse(&t, &t), "flow %u", i);
+		if (!flows[i].self || !ctrack_proto_is_icmp(t.proto))
+			KUNIT_EXPECT_NE_MSG(test, ctrack_tuple_src_first(&t),
+					    ctrack_tuple_src_first(&inv), "flow %u", i);
+		/* One field off: an inverse no more. */
+		other = inv;
+		other.sp.port ^= htons(1);
+		KUNIT_EXPECT_FALSE_MSG(test, ctrack_tuple_is_inverse(&t, &other), "flow %u", i);
+		other = inv;
+		other.proto ^= 1;
+		KUNIT_EXPECT_FALSE_MSG(test, ctrack_tuple_is_inverse(&t, &other), "flow %u", i);
 	}
 }
 

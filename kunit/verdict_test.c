@@ -51,7 +51,8 @@ static struct ctrack_entry *vd_entry(struct kunit *test, u16 sp)
 
 	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, sp, KT_HOST_B, 53);
 	rcu_read_lock();
-	e = ctrack_entry_alloc(&init_net, &t, GFP_ATOMIC);
+	e = ctrack_entry_alloc(&init_net, &t, ctrack_tuple_hash(&init_net, &t),
+			       GFP_ATOMIC);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
 	kt_hold(test, e);
@@ -225,7 +226,8 @@ static void vd_release_frees_pending_test(struct kunit *test)
 	/* The slot holds the only reference, as for a NEW packet in flight. */
 	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 40000, KT_HOST_B, 53);
 	rcu_read_lock();
-	e = ctrack_entry_alloc(&init_net, &t, GFP_ATOMIC);
+	e = ctrack_entry_alloc(&init_net, &t, ctrack_tuple_hash(&init_net, &t),
+			       GFP_ATOMIC);
 	rcu_read_unlock();
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
 	vd_pin();
