@@ -228,8 +228,8 @@ static void classify(struct net *net, struct ctrack_net *cnet,
 	if (pkt.tuple.proto == IPPROTO_TCP && !ctrack_tcp_header_ok(skb, &pkt))
 		goto invalid;
 
-again:
 	hash = ctrack_tuple_hash(net, &pkt.tuple);
+again:
 	e = ctrack_lookup_hash(net, &pkt.tuple, hash, &dir);
 	if (e) {
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_FOUND);

@@ -199,17 +199,9 @@ static void unlock_bucket(unsigned int b, bool bh)
 	ctrack_bh_restore(bh);
 }
 
-/* The chain of bucket @b, whose lock the caller holds. */
-#define chain_for_each_locked(e, b)					\
-	for ((e) = rcu_dereference_protected(ctrack_hash[b],		\
-					     lockdep_is_held(lock_of(b))); \
-	     (e);							\
-	     (e) = rcu_dereference_protected((e)->next,			\
-					     lockdep_is_held(lock_of(b))))
-
 /* Which direction of @e carries tuple @t? CTRACK_DIR_MAX for neither. */
-static __always_inline enum ctrack_dir entry_dir_of(const struct ctrack_entry *e,
-				    const struct ctrack_tuple *t)
+static __always_inline enum ctrack_dir
+entry_dir_of(const struct ctrack_entry *e, const struct ctrack_tuple *t)
 {
 	if (ctrack_tuple_eq(&e->tuple, t))
 		return CTRACK_DIR_ORIGINAL;
@@ -225,13 +217,21 @@ static void entry_free_rcu(struct rcu_head *head)
 	kmem_cache_free(entry_cache[e->shape], e);
 }
 
-/* Link @e at the head of bucket @b. Bucket locked. */
-static void chain_add(struct ctrack_entry *e, unsigned int b)
+/*
+ * Link @e at the end of a chain: *@tail is the chain's last link (NULL),
+ * as tuple_taken() found it. Bucket locked.
+ *
+ * At the end rather than the head: a chain then runs from its oldest
+ * entry to its newest, and the flows that live long (and carry most
+ * packets) are met before the ones that come and go, a flood of new
+ * tuples included. The insert walks the whole chain for duplicates
+ * anyway, so the end costs nothing to find.
+ */
+static void chain_add_tail(struct ctrack_entry *e, struct ctrack_entry __rcu **tail)
 {
-	RCU_INIT_POINTER(e->next, rcu_dereference_protected(ctrack_hash[b],
-				lockdep_is_held(lock_of(b))));
+	RCU_INIT_POINTER(e->next, NULL);
 	/* Publish: a walker that finds @e sees it complete. */
-	rcu_assign_pointer(ctrack_hash[b], e);
+	rcu_assign_pointer(*tail, e);
 }
 
 /*
@@ -448,19 +448,24 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 
 /*
  * Is a live entry of @net already using tuple @t, in either direction, in
- * bucket @b? Bucket locked.
+ * bucket @b? If not, *@tail is set to the chain's last link, where a new
+ * entry goes. Bucket locked.
  */
 static bool tuple_taken(struct net *net, unsigned int b,
-			const struct ctrack_tuple *t)
+			const struct ctrack_tuple *t,
+			struct ctrack_entry __rcu ***tail)
 {
+	struct ctrack_entry __rcu **pp = &ctrack_hash[b];
 	struct ctrack_entry *e;
 
-	chain_for_each_locked(e, b) {
+	while ((e = rcu_dereference_protected(*pp, lockdep_is_held(lock_of(b))))) {
 		if (net_eq(ctrack_entry_net(e), net) &&
 		    entry_dir_of(e, t) != CTRACK_DIR_MAX &&
 		    !ctrack_entry_expired(e))
 			return true;
+		pp = &e->next;
 	}
+	*tail = pp;
 	return false;
 }
 
@@ -476,6 +481,7 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 	struct net *net = ctrack_entry_net(e);
 	struct ctrack_net *cnet = ctrack_pernet(net);
 	unsigned int b = bucket_of(e->hash);
+	struct ctrack_entry __rcu **tail;
 	bool bh;
 
 	bh = lock_bucket(b);
@@ -484,14 +490,14 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 		unlock_bucket(b, bh);
 		return -EINVAL;
 	}
-	if (tuple_taken(net, b, &e->tuple)) {
+	if (tuple_taken(net, b, &e->tuple, &tail)) {
 		unlock_bucket(b, bh);
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT_FAILED);
 		return -EEXIST;
 	}
 	refcount_inc(&e->use);
 	set_bit(CTRACK_S_CONFIRMED_BIT, &e->status);
-	chain_add(e, b);
+	chain_add_tail(e, tail);
 	unlock_bucket(b, bh);
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_INSERT);
 	ctrack_event(e, CTRACK_EV_NEW);

@@ -201,9 +201,11 @@ static void tb_expired_tuple_reusable_test(struct kunit *test)
 	ctrack_entry_refresh(old, 0);
 	/* Not reaped yet, but its tuple no longer blocks a new flow. */
 	e = tb_insert(test, &t);
-	tb_expect_found(test, &t, e, CTRACK_DIR_ORIGINAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 2);
-	/* The collector reaps the old one and only that. */
+	/*
+	 * The collector reaps the old one and only that (a lookup would
+	 * too: the old one comes first in the chain).
+	 */
 	cursor = 0;
 	KUNIT_EXPECT_EQ(test, ctrack_gc_scan(&cursor, KT_BUCKETS, 100, NULL), 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old->status));
@@ -338,6 +340,23 @@ static void tb_early_drop_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
 }
 
+static void tb_prep_none(struct ctrack_entry *e, unsigned int i)
+{
+}
+
+/* Of flows that were never ASSURED, the oldest in the chain makes room. */
+static void tb_early_drop_oldest_test(struct kunit *test)
+{
+	struct ctrack_entry *old[3], *e;
+
+	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_none);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
+	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+}
+
 static void tb_early_drop_expired_test(struct kunit *test)
 {
 	struct ctrack_entry *old[3], *e;
@@ -376,10 +395,6 @@ static void tb_early_drop_tcp_test(struct kunit *test)
 	kt_hold(test, e);
 	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
 	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
-}
-
-static void tb_prep_none(struct ctrack_entry *e, unsigned int i)
-{
 }
 
 /*
@@ -524,13 +539,14 @@ static void tb_gc_pace_test(struct kunit *test)
 }
 
 /*
- * Chains are singly linked: taking an entry out of the middle, the head or
- * the end of a chain leaves the others findable from both sides.
+ * Chains are singly linked and run from the oldest entry to the newest:
+ * taking an entry out of the middle, the head or the end of a chain
+ * leaves the others findable from both sides.
  */
 static void tb_chain_unlink_test(struct kunit *test)
 {
+	struct ctrack_entry *e[4], *cur;
 	struct ctrack_tuple t[4], inv;
-	struct ctrack_entry *e[4];
 	unsigned int b, i;
 	u16 sp = 1000;
 
@@ -540,10 +556,20 @@ static void tb_chain_unlink_test(struct kunit *test)
 		tb_tuple_in(&t[i], IPPROTO_UDP, &sp, b);
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		e[i] = tb_insert(test, &t[i]);
-	/* Inserted at the head: the chain is e3 e2 e1 e0. */
+	/* Inserted at the end: the chain is e0 e1 e2 e3. */
+	i = 0;
+	rcu_read_lock();
+	ctrack_chain_for_each(cur, &ctrack_hash[b]) {
+		KUNIT_EXPECT_LT(test, i, ARRAY_SIZE(e));
+		if (i < ARRAY_SIZE(e))
+			KUNIT_EXPECT_PTR_EQ(test, cur, e[i]);
+		i++;
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, i, ARRAY_SIZE(e));
 	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[2]));	/* middle */
-	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[3]));	/* head */
-	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[0]));	/* end */
+	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[3]));	/* end */
+	KUNIT_ASSERT_TRUE(test, ctrack_entry_kill(e[0]));	/* head */
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		ctrack_tuple_invert(&inv, &t[i]);
 		tb_expect_found(test, &t[i], i == 1 ? e[1] : NULL, CTRACK_DIR_ORIGINAL);
@@ -604,6 +630,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(tb_unlimited_test),
 	KUNIT_CASE(tb_full_drop_test),
 	KUNIT_CASE(tb_early_drop_test),
+	KUNIT_CASE(tb_early_drop_oldest_test),
 	KUNIT_CASE(tb_early_drop_expired_test),
 	KUNIT_CASE(tb_early_drop_tcp_test),
 	{}
