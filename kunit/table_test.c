@@ -322,6 +322,17 @@ static void tb_full_drop_test(struct kunit *test)
 						  &old[i]->status));
 }
 
+/* Of the @n entries @old, only @old[@victim] was taken out. */
+static void tb_expect_evicted(struct kunit *test, struct ctrack_entry **old,
+			      unsigned int n, unsigned int victim)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(CTRACK_S_DYING_BIT, &old[i]->status),
+				    i == victim, "entry %u", i);
+}
+
 static void tb_early_drop_test(struct kunit *test)
 {
 	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
@@ -332,9 +343,7 @@ static void tb_early_drop_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
 	kt_hold(test, e);
 	/* Only the flow that was never ASSURED made room. */
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
-	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+	tb_expect_evicted(test, old, 3, 2);
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 1);
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
@@ -352,9 +361,7 @@ static void tb_early_drop_oldest_test(struct kunit *test)
 	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_none);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
 	kt_hold(test, e);
-	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+	tb_expect_evicted(test, old, 3, 0);
 }
 
 static void tb_early_drop_expired_test(struct kunit *test)
@@ -364,9 +371,7 @@ static void tb_early_drop_expired_test(struct kunit *test)
 	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_assured_expired);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
 	kt_hold(test, e);
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[0]->status));
-	KUNIT_EXPECT_TRUE(test, test_bit(CTRACK_S_DYING_BIT, &old[1]->status));
-	KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_DYING_BIT, &old[2]->status));
+	tb_expect_evicted(test, old, 3, 1);
 }
 
 /* An established TCP flow, as the tracker leaves it. */
