@@ -322,13 +322,21 @@ static void tb_full_drop_test(struct kunit *test)
 						  &old[i]->status));
 }
 
-/* Of the @n entries @old, only @old[@victim] was taken out. */
-static void tb_expect_evicted(struct kunit *test, struct ctrack_entry **old,
-			      unsigned int n, unsigned int victim)
+/*
+ * Three UDP flows in one bucket, prepared by @prep, fill the table: a
+ * new flow there gets its place, and only the flow @victim made room.
+ */
+static void tb_evict_one(struct kunit *test,
+			 void (*prep)(struct ctrack_entry *e, unsigned int i),
+			 unsigned int victim)
 {
+	struct ctrack_entry *old[3], *e;
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
+	e = tb_full(test, ARRAY_SIZE(old), IPPROTO_UDP, old, prep);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
+	kt_hold(test, e);
+	for (i = 0; i < ARRAY_SIZE(old); i++)
 		KUNIT_EXPECT_EQ_MSG(test, test_bit(CTRACK_S_DYING_BIT, &old[i]->status),
 				    i == victim, "entry %u", i);
 }
@@ -337,13 +345,9 @@ static void tb_early_drop_test(struct kunit *test)
 {
 	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
 	unsigned int early = kt_stat(CTRACK_STAT_EARLY_DROP);
-	struct ctrack_entry *old[3], *e;
 
-	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_last_unassured);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
-	kt_hold(test, e);
 	/* Only the flow that was never ASSURED made room. */
-	tb_expect_evicted(test, old, 3, 2);
+	tb_evict_one(test, tb_prep_last_unassured, 2);
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_EARLY_DROP), early + 1);
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
 	KUNIT_EXPECT_EQ(test, atomic_read(tb_count()), 3);
@@ -356,22 +360,12 @@ static void tb_prep_none(struct ctrack_entry *e, unsigned int i)
 /* Of flows that were never ASSURED, the oldest in the chain makes room. */
 static void tb_early_drop_oldest_test(struct kunit *test)
 {
-	struct ctrack_entry *old[3], *e;
-
-	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_none);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
-	kt_hold(test, e);
-	tb_expect_evicted(test, old, 3, 0);
+	tb_evict_one(test, tb_prep_none, 0);
 }
 
 static void tb_early_drop_expired_test(struct kunit *test)
 {
-	struct ctrack_entry *old[3], *e;
-
-	e = tb_full(test, 3, IPPROTO_UDP, old, tb_prep_assured_expired);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, e);
-	kt_hold(test, e);
-	tb_expect_evicted(test, old, 3, 1);
+	tb_evict_one(test, tb_prep_assured_expired, 1);
 }
 
 /* An established TCP flow, as the tracker leaves it. */
