@@ -23,10 +23,18 @@
  * Where the assumption breaks (a packet queued to userspace and reinjected
  * later, a sender preempted and migrated between OUTPUT and POSTROUTING),
  * the lookup misses: confirm counts verdict_miss and does nothing.
+ *
+ * Only a slot's own CPU touches it, with BHs off: the packet path runs on
+ * that CPU, and ctrack_verdict_release() sends a work item to each CPU
+ * rather than reach into other CPUs' rings. So a slot is read and written
+ * with plain loads and stores: no atomic operation on the packet path
+ * besides the entry's reference count.
  */
 #include <linux/percpu.h>
 #include <linux/bottom_half.h>
+#include <linux/cpu.h>
 #include <linux/preempt.h>
+#include <linux/workqueue.h>
 
 #include "verdict.h"
 
@@ -74,8 +82,8 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	r = this_ring();
 	v = &r->slot[++r->head & (RING_SLOTS - 1)];
 	v->seq = ++this_cpu_ptr(rings)->seq;
-	/* xchg: ctrack_verdict_release() may race for the old entry. */
-	old = xchg(&v->entry, e);
+	old = v->entry;
+	v->entry = e;
 	v->skb = skb;
 	v->net = net;
 	v->state = state;
@@ -146,48 +154,67 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
  */
 struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v)
 {
+	struct ctrack_entry *e = v->entry;
+
 	v->skb = NULL;
-	/* xchg: ctrack_verdict_release() may race for the entry. */
-	return xchg(&v->entry, NULL);
+	v->entry = NULL;
+	return e;
 }
 
+/*
+ * Caller owns @r's CPU with BHs off, or that CPU is offline (and stays so).
+ */
 static void release_ring(struct vring *r, const struct net *net)
 {
 	unsigned int i;
 
 	for (i = 0; i < RING_SLOTS; i++) {
 		struct ctrack_verdict *v = &r->slot[i];
-		struct ctrack_entry *e = READ_ONCE(v->entry);
+		struct ctrack_entry *e = v->entry;
 
 		if (!e || (net && !net_eq(ctrack_entry_net(e), net)))
 			continue;
-		/* Lost the race: the owning CPU reused the slot and put it. */
-		if (cmpxchg(&v->entry, e, NULL) == e)
-			ctrack_entry_put(e);
+		v->entry = NULL;
+		ctrack_entry_put(e);
 	}
+}
+
+static void release_rings(struct vrings *r, const struct net *net)
+{
+	release_ring(&r->task, net);
+	release_ring(&r->softirq, net);
+}
+
+/* work_on_cpu() callback: runs in a kworker bound to the rings' CPU. */
+static long release_here(void *net)
+{
+	local_bh_disable();
+	release_rings(this_cpu_ptr(rings), net);
+	local_bh_enable();
+	return 0;
 }
 
 /*
  * ctrack_verdict_release - drop every slot reference to entries of @net
  * (NULL: all)
  *
- * Process context, after @net's hooks are unregistered: no CPU can add a
- * slot for @net any more, but CPUs keep reusing their slots for other
- * namespaces concurrently.
+ * Process context, may sleep; after @net's hooks are unregistered: no CPU
+ * can add a slot for @net any more, but CPUs keep reusing their slots for
+ * other namespaces concurrently, so each online CPU releases its own. The
+ * hotplug lock keeps the offline ones offline while their rings are read.
  */
 void ctrack_verdict_release(const struct net *net)
 {
 	int cpu;
 
-	/* Entries are freed after a grace period: reading one we lost is safe. */
-	rcu_read_lock();
+	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
-		struct vrings *r = per_cpu_ptr(rings, cpu);
-
-		release_ring(&r->task, net);
-		release_ring(&r->softirq, net);
+		if (cpu_online(cpu))
+			work_on_cpu(cpu, release_here, (void *)net);
+		else
+			release_rings(per_cpu_ptr(rings, cpu), net);
 	}
-	rcu_read_unlock();
+	cpus_read_unlock();
 }
 
 int ctrack_verdict_init(void)

@@ -5,7 +5,8 @@
  * the same skb and netns, that the newest verdict for an skb wins, that
  * another netns or an unknown skb misses, that a slot keeps its entry
  * referenced until the slot is reused (64 slots later) or released, and
- * that release frees a pending entry and spares other namespaces'. Then
+ * that release frees a pending entry and spares other namespaces', also
+ * for a slot another CPU wrote. Then
  * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
  * ctrack_confirm() at POSTROUTING uses to insert the entry, and a confirm
  * without a verdict counts verdict_miss.
@@ -240,6 +241,43 @@ static void vd_release_frees_pending_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 0);
 }
 
+struct vd_remote {
+	struct sk_buff *skb;
+	struct ctrack_entry *e;
+};
+
+/* work_on_cpu() callback: a slot written on another CPU's rings. */
+static long vd_remote_set(void *arg)
+{
+	struct vd_remote *r = arg;
+
+	vd_pin();
+	ctrack_verdict_set(r->skb, &init_net, r->e, CTRACK_PKT_NEW,
+			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
+	vd_unpin();
+	return 0;
+}
+
+/*
+ * Only a slot's own CPU touches it: release reaches a slot another CPU
+ * wrote through a work item on that CPU, and leaves this CPU's slots of
+ * other namespaces alone.
+ */
+static void vd_release_remote_test(struct kunit *test)
+{
+	struct ctrack_entry *e = vd_entry(test, 40000);
+	struct vd_remote r = { .skb = vd_skb(test), .e = vd_ref(e) };
+	int cpu, here = raw_smp_processor_id();
+
+	cpu = cpumask_any_but(cpu_online_mask, here);
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "one CPU online");
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, vd_remote_set, &r), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
+	ctrack_verdict_release(&init_net);
+	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
+}
+
 static void vd_hooks_test(struct kunit *test)
 {
 	struct nf_hook_state out = {
@@ -292,6 +330,7 @@ static struct kunit_case verdict_cases[] = {
 	KUNIT_CASE(vd_overflow_test),
 	KUNIT_CASE(vd_release_test),
 	KUNIT_CASE(vd_release_frees_pending_test),
+	KUNIT_CASE(vd_release_remote_test),
 	KUNIT_CASE(vd_hooks_test),
 	{}
 };
