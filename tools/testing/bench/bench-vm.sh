@@ -123,9 +123,14 @@ n2ip() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 
 # and source ports each counting up and wrapping (pktgen's sequential
 # mode): the flows are the pairs. One pktgen thread a vCPU, each with
 # its share of the packets and of the sources. Sets sent_us (the slowest
-# thread's time) and sent_rx (what the sink counted).
+# thread's time), sent_rx (what the sink counted) and sent_rate: the
+# threads' rates added up, scaled by the share of packets that reached
+# the sink. The rate is what the CPUs forward while they all work; a
+# thread that the host stalls for a while lowers its own rate only,
+# where packets over the slowest thread's time would charge the stall to
+# every thread (the other ones wait idle for it at the end).
 send() {
-	local c r0 t lo hi span us dev
+	local c r0 t lo hi span us dev per all=
 	span=$(($(ip2n "$3") - $(ip2n "$2") + 1))
 	for t in $(seq 0 $((threads - 1))); do
 		pg "kpktgend_$t" rem_device_all
@@ -137,7 +142,8 @@ send() {
 		[ "$hi" -lt "$lo" ] && hi=$lo
 		pg "kpktgend_$t" "add_device $dev"
 		# At least one packet a thread: pktgen takes a count of 0 for "forever".
-		for c in "count $(($1 / threads > 0 ? $1 / threads : 1))" "delay 0" "clone_skb 0" "pkt_size 64" \
+		per=$(($1 / threads > 0 ? $1 / threads : 1))
+		for c in "count $per" "delay 0" "clone_skb 0" "pkt_size 64" \
 			 "dst 198.19.0.2" "dst_mac $fwmac" "src_min $(n2ip "$lo")" \
 			 "src_max $(n2ip "$hi")" "udp_src_min $4" "udp_src_max $5" \
 			 "udp_dst_min 9" "udp_dst_max 9"; do
@@ -150,8 +156,13 @@ send() {
 	for t in $(seq 0 $((threads - 1))); do
 		us=$(ip netns exec gen sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p' "/proc/net/pktgen/veth0@$t")
 		[ "$us" -gt "$sent_us" ] && sent_us=$us
+		all+=" $us"
 	done
 	sent_rx=$(($(rx) - r0))
+	sent_rate=$(awk -v per="$per" -v rx="$sent_rx" '{
+		for (i = 1; i <= NF; i++)
+			r += per * 1e6 / $i
+		printf "%d", r * rx / (per * NF) }' <<<"$all")
 }
 
 # emit KEY=VALUE...: one BENCH line, numbers as numbers
@@ -177,7 +188,7 @@ established() {
 	[ -n "$BENCH_SYMS" ] && sed -n '/\[/s/^/KSYM /p' /proc/kallsyms
 	send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
 	emit test=established cfg="$cfg" rep="$rep" flows="$flows" packets="$est_pkts" \
-		rx="$sent_rx" us="$sent_us" entries="$(count "$cfg")"
+		rx="$sent_rx" us="$sent_us" rate="$sent_rate" entries="$(count "$cfg")"
 }
 
 # New flows: every packet a new pair (2^20 sources x 60,000 ports), into
@@ -188,7 +199,7 @@ new_flows() {
 	n0=$(count "$cfg")
 	send "$new_pkts" 10.64.0.0 10.79.255.255 1024 61023
 	n1=$(count "$cfg")
-	emit test=new cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" \
+	emit test=new cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" rate="$sent_rate" \
 		inserted=$((n1 - n0))
 	want evict || return 0
 	case $cfg in
@@ -196,7 +207,7 @@ new_flows() {
 	ctrack) sysctl -qw net.ctrack.max="$n1"; ip netns exec fw sysctl -qw net.ctrack.max="$n1" ;;
 	esac
 	send "$new_pkts" 10.80.0.0 10.95.255.255 1024 61023
-	emit test=evict cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" \
+	emit test=evict cfg="$cfg" rep="$rep" packets="$new_pkts" rx="$sent_rx" us="$sent_us" rate="$sent_rate" \
 		entries="$(count "$cfg")"
 }
 
@@ -235,7 +246,7 @@ scale() {
 	fi
 	send "$est_pkts" 10.64.0.0 10.64.3.231 1000 1000
 	emit test=scale cfg="$cfg" rep="$rep" size="$size" entries="$(count "$cfg")" \
-		rx="$sent_rx" us="$sent_us" used_kb=$(($(used_kb) - used0)) \
+		rx="$sent_rx" us="$sent_us" rate="$sent_rate" used_kb=$(($(used_kb) - used0)) \
 		slab_kb=$(($(meminfo Slab) - slab0)) vmalloc_kb=$(($(meminfo VmallocUsed) - vm0)) \
 		buckets="$(buckets "$cfg")" objsize="$(objsize "$cfg")"
 }

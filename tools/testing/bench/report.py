@@ -37,6 +37,11 @@ def stat(values):
 
 
 def pps(r):
+    """Packets a second at the sink: the pktgen threads' rates added up
+    (bench-vm.sh's send()), or, in logs from before it gave them, the
+    packets over the slowest thread's time."""
+    if "rate" in r:
+        return float(r["rate"])
     return r["rx"] * 1e6 / r["us"] if r["us"] else 0.0
 
 
@@ -108,7 +113,7 @@ def main():
             for c in ("nfct", "ctrack"):
                 rs = by(test, c)
                 if test == "new":
-                    vals = [r["inserted"] * 1e6 / r["us"] for r in rs]
+                    vals = [r["inserted"] * pps(r) / r["rx"] for r in rs if r["rx"]]
                 else:
                     vals = [pps(r) for r in rs]
                 s[c] = stat(vals) if vals else None
