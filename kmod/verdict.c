@@ -27,8 +27,8 @@
  * Only a slot's own CPU touches it, with BHs off: the packet path runs on
  * that CPU, and ctrack_verdict_release() sends a work item to each CPU
  * rather than reach into other CPUs' rings. So a slot is read and written
- * with plain loads and stores: no atomic operation on the packet path
- * besides the entry's reference count.
+ * with plain loads and stores: the handoff adds no atomic operation to the
+ * packet path (the entry's reference, taken at lookup, is its only cost).
  */
 #include <linux/percpu.h>
 #include <linux/bottom_half.h>

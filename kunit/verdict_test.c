@@ -4,7 +4,7 @@
  * Proves that a verdict stored for an skb is what a later hook takes for
  * the same skb and netns, that the newest verdict for an skb wins, that
  * another netns or an unknown skb misses, that a slot keeps its entry
- * referenced until the slot is reused (64 slots later) or released, and
+ * referenced until the slot is reused (RING_SLOTS later) or released, and
  * that release frees a pending entry and spares other namespaces', also
  * for a slot another CPU wrote. Then
  * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
@@ -260,8 +260,7 @@ static long vd_remote_set(void *arg)
 
 /*
  * Only a slot's own CPU touches it: release reaches a slot another CPU
- * wrote through a work item on that CPU, and leaves this CPU's slots of
- * other namespaces alone.
+ * wrote through a work item on that CPU.
  */
 static void vd_release_remote_test(struct kunit *test)
 {
