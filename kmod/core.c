@@ -47,6 +47,9 @@ static bool csum_bad(struct sk_buff *skb, const struct ctrack_pkt *pkt,
 		if (!uh)
 			return true;
 		cov = ntohs(uh->len) ? ntohs(uh->len) : pkt->l4len;
+		/* The parser refuses such a packet; never sum past the skb. */
+		if (cov > pkt->l4len)
+			return true;
 		return nf_checksum_partial(skb, hook, pkt->l4off, cov, proto,
 					   family) != 0;
 	}

@@ -213,16 +213,22 @@ static enum ctrack_parse_res parse_l4(const struct sk_buff *skb, bool inner,
 		uh = skb_header_pointer(skb, l3->l4off, sizeof(_uh), &_uh);
 		if (!uh)
 			return CTRACK_PARSE_INVALID;
-		if (!inner && !l3->frag_first) {
-			ulen = ntohs(uh->len);
-			/* UDP: datagram length. UDP-Lite: checksum coverage, 0 = all. */
-			if (l3->proto == IPPROTO_UDP &&
-			    (ulen < sizeof(*uh) || ulen > l3->l4len))
-				return CTRACK_PARSE_INVALID;
-			if (l3->proto == IPPROTO_UDPLITE && ulen &&
-			    (ulen < sizeof(*uh) || ulen > l3->l4len))
-				return CTRACK_PARSE_INVALID;
-		}
+		ulen = ntohs(uh->len);
+		/*
+		 * UDP: the datagram's length, which a first fragment that
+		 * was not reassembled (raw-table NOTRACK before defrag)
+		 * cannot show. UDP-Lite: the checksum's coverage (0: all),
+		 * checked on every packet, fragment or not: the checksum is
+		 * verified over that many bytes of this packet, and a
+		 * coverage past its end would make the kernel's checksum
+		 * walk run off the skb.
+		 */
+		if (!inner && l3->proto == IPPROTO_UDP && !l3->frag_first &&
+		    (ulen < sizeof(*uh) || ulen > l3->l4len))
+			return CTRACK_PARSE_INVALID;
+		if (!inner && l3->proto == IPPROTO_UDPLITE && ulen &&
+		    (ulen < sizeof(*uh) || ulen > l3->l4len))
+			return CTRACK_PARSE_INVALID;
 		t->sp.port = uh->source;
 		t->dp.port = uh->dest;
 		return CTRACK_PARSE_OK;

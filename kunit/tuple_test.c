@@ -54,6 +54,9 @@ static const struct tuple_case tuple_cases[] = {
 	{ "ipv4_sctp_generic", NFPROTO_IPV4, IPPROTO_SCTP, .res = CTRACK_PARSE_OK },
 	{ "ipv4_first_fragment_udp", NFPROTO_IPV4, IPPROTO_UDP, .frag = IP_MF,
 	  .set_ulen = true, .ulen = 1400, .res = CTRACK_PARSE_OK },
+	/* coverage within the fragment: its checksum can be checked */
+	{ "ipv4_first_fragment_udplite_covered", NFPROTO_IPV4, IPPROTO_UDPLITE,
+	  .frag = IP_MF, .set_ulen = true, .ulen = 8, .res = CTRACK_PARSE_OK },
 	/* IPv4, malformed L3 */
 	{ "ipv4_truncated_header", NFPROTO_IPV4, IPPROTO_TCP, .cut = 12,
 	  .res = CTRACK_PARSE_INVALID },
@@ -87,6 +90,10 @@ static const struct tuple_case tuple_cases[] = {
 	  .set_ulen = true, .ulen = 7, .res = CTRACK_PARSE_INVALID },
 	{ "ipv4_udplite_coverage_below_header", NFPROTO_IPV4, IPPROTO_UDPLITE,
 	  .set_ulen = true, .ulen = 4, .res = CTRACK_PARSE_INVALID },
+	/* a coverage past the fragment's end would run the checksum off the skb */
+	{ "ipv4_first_fragment_udplite_coverage_beyond", NFPROTO_IPV4,
+	  IPPROTO_UDPLITE, .frag = IP_MF, .set_ulen = true, .ulen = 1400,
+	  .res = CTRACK_PARSE_INVALID },
 	{ "ipv4_icmp_truncated", NFPROTO_IPV4, IPPROTO_ICMP, .type = ICMP_ECHO,
 	  .l4_len = 4, .res = CTRACK_PARSE_INVALID },
 	{ "ipv4_carrying_icmpv6", NFPROTO_IPV4, IPPROTO_ICMPV6,
@@ -137,6 +144,9 @@ static const struct tuple_case tuple_cases[] = {
 	  .bad_ext = true, .res = CTRACK_PARSE_INVALID },
 	{ "ipv6_later_fragment", NFPROTO_IPV6, IPPROTO_UDP, .frag6 = true,
 	  .frag = 185 << 3, .res = CTRACK_PARSE_INVALID },
+	{ "ipv6_first_fragment_udplite_coverage_beyond", NFPROTO_IPV6,
+	  IPPROTO_UDPLITE, .frag6 = true, .frag = IP6_MF, .set_ulen = true,
+	  .ulen = 1400, .res = CTRACK_PARSE_INVALID },
 	{ "ipv6_tcp_truncated", NFPROTO_IPV6, IPPROTO_TCP, .l4_len = 10,
 	  .res = CTRACK_PARSE_INVALID },
 	{ "ipv6_tcp_doff_beyond_packet", NFPROTO_IPV6, IPPROTO_TCP, .doff = 6,

@@ -405,6 +405,11 @@ add("NEW", 4, frags4(tcp(4, F_SYN, payload=b"q" * 40), TCP, [8]), "ipv4 tcp SYN,
 add("DROP", 4, frags4(udp(4, payload=b"o" * 64), UDP, [32], overlap=8), "ipv4 overlapping fragments")
 add("DROP", 4, frags4(udp(4, payload=b"l" * 64), UDP, [32])[:1], "ipv4 first fragment alone (held, never completed)")
 add("DROP", 4, frags4(udp(4, payload=b"m" * 64), UDP, [32])[1:], "ipv4 last fragment alone")
+# Held by defrag; with NOTRACK in a raw table that runs before defrag
+# (iptable_raw raw_before_defrag=1) it reaches ctrack alone, and its
+# coverage (the whole datagram) runs past it: INVALID (55-malformed.sh).
+add("DROP", 4, frags4(udp(4, payload=b"v" * 64, ulen=72, proto=UDPLITE), UDPLITE, [32])[:1],
+    "ipv4 udp-lite first fragment alone, coverage past it (held)")
 
 
 # --- IPv6 extension headers.
@@ -474,6 +479,8 @@ add("NEW", 6, frags6(udp(6, payload=b"s" * 64), UDP, [8, 16, 24, 32, 40, 48, 56,
     "ipv6 udp in 9 tiny fragments")
 add("NEW", 6, frags6(udp(6, payload=b"t" * 64), UDP, [32])[::-1], "ipv6 udp in 2 fragments, last first")
 add("DROP", 6, frags6(udp(6, payload=b"u" * 64), UDP, [32])[:1], "ipv6 first fragment alone (held)")
+add("DROP", 6, frags6(udp(6, payload=b"w" * 64, ulen=72, proto=UDPLITE), UDPLITE, [32])[:1],
+    "ipv6 udp-lite first fragment alone, coverage past it (held)")
 
 # The test's end-of-group marker, not a case: a generic datagram that
 # is NEW every time (nobody answers protocol 253 in kind).
