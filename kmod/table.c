@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The connection table: one array of hash buckets shared by all network
- * namespaces (the namespace is mixed into the hash and checked on every
+ * namespaces (the namespace is part of the hashed key and checked on every
  * hit), sized once at load time from memory, like nf_conntrack's. See
  * Documentation/design.md for why this is not an rhashtable.
  *
@@ -108,8 +108,8 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
 /*
  * The hash of a flow, the same from either direction: the key is the
  * flow's two ends in a fixed order (ctrack_tuple_src_first()), then its
- * ports, ICMP identifier and type (ctrack_tuple_icmp_key()), protocol; an
- * IPv4 key is four words.
+ * ports, ICMP identifier and type (ctrack_tuple_icmp_key()), protocol, and
+ * the namespace's mix.
  *
  * SipHash under a random 128-bit key, so that nobody can aim tuples at a
  * bucket: on 64-bit machines hsiphash(), which there is SipHash-1-3, the
@@ -117,13 +117,19 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
  * (SipHash-2-4 costs two thirds more, and the packet path pays for one
  * hash a packet). 32-bit machines, where hsiphash() is the weaker
  * HalfSipHash, keep SipHash-2-4.
+ *
+ * The namespace goes into the hashed input, not onto its result: mixed in
+ * afterwards it would only renumber the buckets, so that tuples found to
+ * collide in one namespace (a tenant can time its own lookups, or read
+ * the order of its dumps) would collide in every other one, init_net's
+ * included. Hashed, each namespace has buckets of its own making. An IPv4
+ * key is five words: the same two SipHash compression rounds as four, the
+ * fifth word rides in the final block.
  */
 #if BITS_PER_LONG == 64
-#define flow_hash_4u32	hsiphash_4u32
 #define flow_hash_mem	hsiphash
 static hsiphash_key_t hash_key __read_mostly;
 #else
-#define flow_hash_4u32(a, b, c, d, key)	((u32)siphash_4u32(a, b, c, d, key))
 #define flow_hash_mem(data, len, key)	((u32)siphash(data, len, key))
 static siphash_key_t hash_key __read_mostly;
 #endif
@@ -133,7 +139,7 @@ static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t)
 	bool fwd = ctrack_tuple_src_first(t);
 	const union nf_inet_addr *a = fwd ? &t->src : &t->dst;
 	const union nf_inet_addr *z = fwd ? &t->dst : &t->src;
-	u32 ports, h;
+	u32 ports;
 
 	if (ctrack_proto_is_icmp(t->proto))
 		ports = (u32)(__force u16)t->sp.id << 16 |
@@ -144,18 +150,22 @@ static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t)
 		ports = (u32)(__force u16)t->dp.port << 16 | (__force u16)t->sp.port;
 
 	if (t->l3num == NFPROTO_IPV4) {
-		h = flow_hash_4u32((__force u32)a->ip, (__force u32)z->ip, ports,
-				   t->proto, &hash_key);
+		u32 key[5] __aligned(8) = {
+			(__force u32)a->ip, (__force u32)z->ip, ports, t->proto,
+			net_hash_mix(net),
+		};
+
+		return flow_hash_mem(key, sizeof(key), &hash_key);
 	} else {
-		u32 key[10];
+		u32 key[11] __aligned(8);
 
 		memcpy(&key[0], a, sizeof(*a));
 		memcpy(&key[4], z, sizeof(*z));
 		key[8] = ports;
 		key[9] = t->proto;
-		h = flow_hash_mem(key, sizeof(key), &hash_key);
+		key[10] = net_hash_mix(net);
+		return flow_hash_mem(key, sizeof(key), &hash_key);
 	}
-	return h ^ net_hash_mix(net);
 }
 
 /* ctrack_tuple_hash - the hash of @t's flow in @net, either direction alike */

@@ -3,7 +3,7 @@
  * Suite ctrack_hash: an attacker who chooses tuples cannot build long
  * chains (issue 6, campaign 7). Each case feeds HT_N tuples of one
  * crafted shape through the table's own hash (ctrack_tuple_hash, SipHash-1-3
- * under the module's random key, net mixed in) into HT_B buckets, HT_N /
+ * under the module's random key, the namespace hashed in) into HT_B buckets, HT_N /
  * HT_B = 4 a bucket, and holds the chain lengths to what random placement
  * gives (Poisson, mean 4):
  *
@@ -230,10 +230,58 @@ static void ht_test_netns_mix(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ht_random_like(&s));
 }
 
+/*
+ * Collisions found in one namespace are worth nothing in another: a
+ * tenant who gathers HT_PLANT tuples that share a bucket in its own
+ * namespace (by timing its lookups, or from the order of its dumps) and
+ * sends them into init_net finds them spread there as random tuples
+ * would be. A namespace mixed in after hashing would only renumber the
+ * buckets, and all HT_PLANT would meet again in one chain.
+ */
+#define HT_PLANT	32
+#define HT_PLANT_MAX	4	/* P(5 of 32 in one of 4096 buckets) ~ 1e-8 */
+
+static void ht_test_collisions_stay_home(struct kunit *test)
+{
+	struct ctrack_tuple *set;
+	struct net *tenant;
+	u16 *count;
+	unsigned int i, n = 0, max = 0;
+
+	tenant = kunit_kzalloc(test, sizeof(*tenant), GFP_KERNEL);
+	set = kunit_kcalloc(test, HT_PLANT, sizeof(*set), GFP_KERNEL);
+	count = kunit_kcalloc(test, HT_B, sizeof(*count), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tenant);
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	KUNIT_ASSERT_NOT_NULL(test, count);
+	do
+		tenant->hash_mix = get_random_u32();
+	while (tenant->hash_mix == net_hash_mix(&init_net));
+
+	/* The tenant's search: source ports until HT_PLANT share bucket 0. */
+	for (i = 0; n < HT_PLANT && i < 64 * HT_B * HT_PLANT; i++) {
+		kt_tuple(&set[n], NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A,
+			 1024 + (i & 0xffff), KT_HOST_B, 53 + (i >> 16));
+		if (!reciprocal_scale(ctrack_tuple_hash(tenant, &set[n]), HT_B))
+			n++;
+	}
+	KUNIT_ASSERT_EQ(test, n, (unsigned int)HT_PLANT);
+
+	for (i = 0; i < HT_PLANT; i++) {
+		u16 c = ++count[reciprocal_scale(ctrack_tuple_hash(&init_net, &set[i]), HT_B)];
+
+		max = max_t(unsigned int, max, c);
+	}
+	kunit_info(test, "%u tuples colliding in a tenant's namespace: longest chain %u in init_net\n",
+		   HT_PLANT, max);
+	KUNIT_EXPECT_LE(test, max, (unsigned int)HT_PLANT_MAX);
+}
+
 static struct kunit_case hash_cases[] = {
 	KUNIT_CASE_PARAM(ht_test_shape, ht_shape_gen_params),
 	KUNIT_CASE(ht_test_weak_hash_fails),
 	KUNIT_CASE(ht_test_netns_mix),
+	KUNIT_CASE(ht_test_collisions_stay_home),
 	{}
 };
 
