@@ -563,12 +563,30 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 	case sCL:
 		if (ev != CTRACK_TCP_EV_RST)
 			break;
-		/* A RST behind what the peer already acknowledged is forged
-		 * or stale.
-		 */
-		if ((tcp->seen[!dir].flags & CTRACK_TCP_F_MAXACK_SET) &&
-		    before(ntohl(th->seq), tcp->seen[!dir].maxack))
-			return CTRACK_L4_INVALID;
+		if (tcp->seen[!dir].flags & CTRACK_TCP_F_MAXACK_SET) {
+			u32 seq = ntohl(th->seq), expect = tcp->seen[!dir].maxack;
+
+			/* Behind what the peer already acknowledged: forged
+			 * or stale.
+			 */
+			if (before(seq, expect))
+				return CTRACK_L4_INVALID;
+			/*
+			 * RFC 5961 3.2, as nf_conntrack does it: on an
+			 * established, assured flow only a RST at exactly
+			 * the sequence the peer expects (or right after the
+			 * sender's own last segment, a RST that ends a
+			 * train) closes it. Another RST in the window may
+			 * be a blind attack: it passes, the state stays, and
+			 * the peer answers it with a challenge ACK, which
+			 * the real sender's exact RST then follows.
+			 */
+			if (old == sES && test_bit(CTRACK_S_ASSURED_BIT, &e->status) &&
+			    seq != expect &&
+			    !(tcp->last_index == CTRACK_TCP_EV_ACK &&
+			      tcp->last_dir == dir && seq == tcp->last_end))
+				next = old;
+		}
 		/* A RST answering our SYN must acknowledge it. */
 		if (old == sSS && dir == CTRACK_DIR_REPLY &&
 		    (!th->ack || ntohl(th->ack_seq) != tcp->seen[!dir].end))

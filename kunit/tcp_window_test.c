@@ -298,6 +298,43 @@ static void tw_rst_in_window_test(struct kunit *test)
 	tw_expect_timeout(test, tw, 10 * HZ);
 }
 
+/*
+ * RFC 5961 3.2: on an established flow a RST in the window but not at
+ * the exact expected sequence (a blind attacker's guess) passes without
+ * closing; the peer's challenge ACK makes the real sender answer with an
+ * exact one, which closes. nf_conntrack behaves alike (92-xt-vs-conntrack
+ * drives both trackers with the same segments).
+ */
+static void tw_rst_blind_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST,
+		  .seq = TW_ISN_A + 1 + 1000);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1 + 1, .ack = TW_ISN_A + 1);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
+	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE);
+}
+
+/* A RST right after the sender's own last segment ends a train: it closes. */
+static void tw_rst_train_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK | TCPHDR_PSH,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A, .len = 100);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
+		  .seq = TW_ISN_A + 101, .ack = TW_ISN_B + 1);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE);
+}
+
 static void tw_rst_out_of_window_test(struct kunit *test)
 {
 	struct tw *tw = tw_new(test);
@@ -454,6 +491,8 @@ static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_window_scale_one_side_test),
 	KUNIT_CASE(tw_sack_test),
 	KUNIT_CASE(tw_rst_in_window_test),
+	KUNIT_CASE(tw_rst_blind_test),
+	KUNIT_CASE(tw_rst_train_test),
 	KUNIT_CASE(tw_rst_out_of_window_test),
 	KUNIT_CASE(tw_rst_refuses_syn_test),
 	KUNIT_CASE(tw_be_liberal_test),
