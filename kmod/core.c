@@ -406,7 +406,13 @@ err_v4:
 	return err;
 }
 
-/* Returns after every CPU has left the hooks (synchronize_net inside). */
+/*
+ * Does not wait for CPUs still running one of the hooks (since 4.16 the
+ * unregistration frees the hook blob after a grace period but returns at
+ * once): the caller waits for a grace period before it frees what a hook
+ * may touch. A namespace's exit gets one from the namespace core between
+ * .pre_exit, which calls this, and .exit_batch.
+ */
 void ctrack_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, ctrack_ops, ARRAY_SIZE(ctrack_ops));

@@ -49,6 +49,7 @@ static int __net_init ctrack_net_init(struct net *net)
 	int err;
 
 	atomic_set(&cnet->count, 0);
+	cnet->exiting = false;
 	cnet->max = ctrack_hash_size;
 	cnet->checksum = 1;
 	cnet->acct = READ_ONCE(acct);
@@ -80,29 +81,62 @@ err_stats:
 	return err;
 }
 
-static void __net_exit ctrack_net_exit(struct net *net)
+/*
+ * First step of a namespace's exit: no packet of @net enters our hooks
+ * after this. nf_unregister_net_hooks() does not wait for hooks already
+ * running (a sender preempted inside OUTPUT may still be in one), but the
+ * namespace core waits for an RCU grace period between .pre_exit and
+ * .exit_batch, and netfilter runs hooks under rcu_read_lock: by
+ * ctrack_net_exit_batch() every such packet is through, and none of
+ * them can still add an entry or count one.
+ */
+static void __net_exit ctrack_net_pre_exit(struct net *net)
 {
-	struct ctrack_net *cnet = ctrack_pernet(net);
+	ctrack_hooks_unregister(net);
+	WRITE_ONCE(ctrack_pernet(net)->exiting, true);
+}
+
+/*
+ * Every namespace of @net_exit_list at once: one work item a CPU for the
+ * verdict slots, at most one walk of the table, one grace period, however
+ * many namespaces go together. A namespace that holds no entry costs no
+ * walk at all, so its exit does not grow with the entries of others.
+ */
+static void __net_exit ctrack_net_exit_batch(struct list_head *net_exit_list)
+{
+	struct net *net;
+	bool any = false;
 	int waited = 0;
 
-	/* No CPU is in our hooks for @net after this. */
-	ctrack_hooks_unregister(net);
-	ctrack_verdict_release(net);
-	ctrack_table_flush_net(net, 0);
+	ctrack_verdict_release_exiting();
+	list_for_each_entry(net, net_exit_list, exit_list)
+		any |= atomic_read(&ctrack_pernet(net)->count) != 0;
+	if (any)
+		ctrack_table_flush_exiting();
+
 	/* The GC may be dropping the last reference of one of ours right now. */
-	while (atomic_read(&cnet->count) && waited++ < 1000)
-		usleep_range(1000, 10000);
-	WARN_ON(atomic_read(&cnet->count));
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		struct ctrack_net *cnet = ctrack_pernet(net);
+
+		while (atomic_read(&cnet->count) && waited++ < 1000)
+			usleep_range(1000, 10000);
+		WARN_ON(atomic_read(&cnet->count));
+	}
 	/* ...and may still be counting it in our stats: let it leave. */
 	synchronize_rcu();
-	ctrack_proc_exit(net);
-	ctrack_sysctl_unregister(cnet);
-	free_percpu(cnet->stats);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		struct ctrack_net *cnet = ctrack_pernet(net);
+
+		ctrack_proc_exit(net);
+		ctrack_sysctl_unregister(cnet);
+		free_percpu(cnet->stats);
+	}
 }
 
 static struct pernet_operations ctrack_net_ops = {
 	.init = ctrack_net_init,
-	.exit = ctrack_net_exit,
+	.pre_exit = ctrack_net_pre_exit,
+	.exit_batch = ctrack_net_exit_batch,
 	.id = &ctrack_net_id,
 	.size = sizeof(struct ctrack_net),
 };

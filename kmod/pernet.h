@@ -61,6 +61,7 @@ struct ctrack_net {
 	int timeouts[__CTRACK_TO_MAX];
 	struct ctrack_stats __percpu *stats;
 	struct ctl_table_header *sysctl;
+	bool exiting;		/* hooks gone, entries about to be flushed */
 };
 
 extern unsigned int ctrack_net_id;
@@ -78,6 +79,12 @@ static inline struct ctrack_net *ctrack_pernet(const struct net *net)
 static inline struct ctrack_net *ctrack_pernet_rcu(const struct net *net)
 {
 	return rcu_dereference(net->gen)->ptr[ctrack_net_id];
+}
+
+/* Is @net past its hooks' removal, its entries about to go? */
+static inline bool ctrack_net_exiting(const struct net *net)
+{
+	return READ_ONCE(ctrack_pernet(net)->exiting);
 }
 
 #define CTRACK_STAT_INC(cnet, what) this_cpu_inc((cnet)->stats->c[what])

@@ -514,11 +514,24 @@ int ctrack_entry_confirm(struct ctrack_entry *e)
 	return 0;
 }
 
-/*
- * Kill every entry of @net (or of every netns when @net is NULL) whose
- * family is @family (0: any). Returns how many this call killed.
- */
-static unsigned int kill_all(struct net *net, u8 family)
+/* Which entries a walk of the whole table kills. */
+struct kill_filter {
+	const struct net *net;	/* only this namespace's; NULL: any */
+	u8 family;		/* only this family's; 0: any */
+	bool exiting;		/* only namespaces on their way out */
+};
+
+static bool kill_match(const struct ctrack_entry *e, const struct kill_filter *f)
+{
+	if (f->net && !net_eq(ctrack_entry_net(e), f->net))
+		return false;
+	if (f->family && e->tuple.l3num != f->family)
+		return false;
+	return !f->exiting || ctrack_net_exiting(ctrack_entry_net(e));
+}
+
+/* Kill every entry that @f matches. Returns how many this call killed. */
+static unsigned int kill_all(const struct kill_filter *f)
 {
 	unsigned int b, n = 0;
 
@@ -527,10 +540,8 @@ static unsigned int kill_all(struct net *net, u8 family)
 
 		rcu_read_lock();
 		ctrack_chain_for_each(e, &ctrack_hash[b]) {
-			if ((net && !net_eq(ctrack_entry_net(e), net)) ||
-			    (family && e->tuple.l3num != family))
-				continue;
-			n += ctrack_entry_kill(e);
+			if (kill_match(e, f))
+				n += ctrack_entry_kill(e);
 		}
 		rcu_read_unlock();
 		cond_resched();
@@ -546,7 +557,22 @@ static unsigned int kill_all(struct net *net, u8 family)
  */
 unsigned int ctrack_table_flush_net(struct net *net, u8 family)
 {
-	return kill_all(net, family);
+	struct kill_filter f = { .net = net, .family = family };
+
+	return kill_all(&f);
+}
+
+/*
+ * ctrack_table_flush_exiting - kill the entries of every namespace whose
+ * exit has begun (ctrack_net_exiting()), in one walk
+ *
+ * Process context, after those namespaces' hooks are gone.
+ */
+void ctrack_table_flush_exiting(void)
+{
+	struct kill_filter f = { .exiting = true };
+
+	kill_all(&f);
 }
 
 /*
@@ -671,7 +697,9 @@ int ctrack_table_init(void)
 /* Every netns is gone (pernet exit ran for all): free what remains. */
 void ctrack_table_exit(void)
 {
-	kill_all(NULL, 0);
+	struct kill_filter all = { };
+
+	kill_all(&all);
 	rcu_barrier();	/* all entry_free_rcu() callbacks have run */
 	destroy_caches();
 	kvfree(ctrack_hash);

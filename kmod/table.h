@@ -205,6 +205,7 @@ int ctrack_entry_confirm(struct ctrack_entry *e);
 bool ctrack_entry_kill(struct ctrack_entry *e);
 void ctrack_entry_put(struct ctrack_entry *e);
 unsigned int ctrack_table_flush_net(struct net *net, u8 family);
+void ctrack_table_flush_exiting(void);
 unsigned int ctrack_gc_scan(unsigned int *cursor, unsigned int buckets,
 			    unsigned int budget, unsigned long *left);
 

@@ -36,6 +36,7 @@
 #include <linux/preempt.h>
 #include <linux/workqueue.h>
 
+#include "pernet.h"
 #include "verdict.h"
 
 /*
@@ -161,10 +162,24 @@ struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v)
 	return e;
 }
 
+/* Which slots a release drops. */
+struct release_filter {
+	const struct net *net;	/* this namespace's entries; NULL: any */
+	bool exiting;		/* only those of namespaces on their way out */
+};
+
+static bool release_match(const struct ctrack_entry *e,
+			  const struct release_filter *f)
+{
+	if (f->net && !net_eq(ctrack_entry_net(e), f->net))
+		return false;
+	return !f->exiting || ctrack_net_exiting(ctrack_entry_net(e));
+}
+
 /*
  * Caller owns @r's CPU with BHs off, or that CPU is offline (and stays so).
  */
-static void release_ring(struct vring *r, const struct net *net)
+static void release_ring(struct vring *r, const struct release_filter *f)
 {
 	unsigned int i;
 
@@ -172,49 +187,70 @@ static void release_ring(struct vring *r, const struct net *net)
 		struct ctrack_verdict *v = &r->slot[i];
 		struct ctrack_entry *e = v->entry;
 
-		if (!e || (net && !net_eq(ctrack_entry_net(e), net)))
+		if (!e || !release_match(e, f))
 			continue;
 		v->entry = NULL;
 		ctrack_entry_put(e);
 	}
 }
 
-static void release_rings(struct vrings *r, const struct net *net)
+static void release_rings(struct vrings *r, const struct release_filter *f)
 {
-	release_ring(&r->task, net);
-	release_ring(&r->softirq, net);
+	release_ring(&r->task, f);
+	release_ring(&r->softirq, f);
 }
 
 /* work_on_cpu() callback: runs in a kworker bound to the rings' CPU. */
-static long release_here(void *net)
+static long release_here(void *f)
 {
 	local_bh_disable();
-	release_rings(this_cpu_ptr(rings), net);
+	release_rings(this_cpu_ptr(rings), f);
 	local_bh_enable();
 	return 0;
 }
 
 /*
- * ctrack_verdict_release - drop every slot reference to entries of @net
- * (NULL: all)
- *
- * Process context, may sleep; after @net's hooks are unregistered: no CPU
- * can add a slot for @net any more, but CPUs keep reusing their slots for
- * other namespaces concurrently, so each online CPU releases its own. The
- * hotplug lock keeps the offline ones offline while their rings are read.
+ * Process context, may sleep; after the hooks of the namespaces @f names
+ * are unregistered: no CPU can add a slot for them any more, but CPUs
+ * keep reusing their slots for other namespaces concurrently, so each
+ * online CPU releases its own. The hotplug lock keeps the offline ones
+ * offline while their rings are read.
  */
-void ctrack_verdict_release(const struct net *net)
+static void release(const struct release_filter *f)
 {
 	int cpu;
 
 	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		if (cpu_online(cpu))
-			work_on_cpu(cpu, release_here, (void *)net);
+			work_on_cpu(cpu, release_here, (void *)f);
 		else
-			release_rings(per_cpu_ptr(rings, cpu), net);
+			release_rings(per_cpu_ptr(rings, cpu), f);
 	}
 	cpus_read_unlock();
+}
+
+/*
+ * ctrack_verdict_release - drop every slot reference to entries of @net
+ * (NULL: all)
+ */
+void ctrack_verdict_release(const struct net *net)
+{
+	struct release_filter f = { .net = net };
+
+	release(&f);
+}
+
+/*
+ * ctrack_verdict_release_exiting - drop every slot reference to entries
+ * of the namespaces whose exit has begun (ctrack_net_exiting()): one work
+ * item a CPU for a whole batch of them
+ */
+void ctrack_verdict_release_exiting(void)
+{
+	struct release_filter f = { .exiting = true };
+
+	release(&f);
 }
 
 int ctrack_verdict_init(void)

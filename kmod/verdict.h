@@ -29,6 +29,7 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 					  const struct net *net);
 struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v);
 void ctrack_verdict_release(const struct net *net);
+void ctrack_verdict_release_exiting(void);
 int ctrack_verdict_init(void);
 void ctrack_verdict_exit(void);
 

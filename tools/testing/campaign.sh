@@ -13,6 +13,8 @@
 #              malformed.txt, each packet's verdict on the match counters
 #   fuzz   87-netlink-fuzz.sh  seeded netlink fuzzing, privileged and not
 #   churn  65-churn-cycles.sh  rmmod/insmod and netns cycles under load
+#   exit   66-netns-exit.sh  namespace exit time with init_net's table
+#          empty and full (stock kernels only: KERNEL=6.1 or 6.12)
 #   isolation  56-isolation.sh + 85-netlink-neg.sh: tenants and privileges
 #   concurrency  70-smp.sh + 82-dump-churn.sh + 83-concurrency.sh: flows
 #          on every vCPU, dumps under every writer at once (also CPUS=4)
@@ -28,7 +30,7 @@
 set -e -o pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-name=${1:?usage: campaign.sh flood|malformed|fuzz|churn|isolation|concurrency|hash [KERNEL [CPUS [SIZE]]]}
+name=${1:?usage: campaign.sh flood|malformed|fuzz|churn|isolation|concurrency|hash|exit [KERNEL [CPUS [SIZE]]]}
 kernel=${2:-debug}
 cpus=${3:-2}
 size=${4:-ci}
@@ -48,9 +50,10 @@ concurrency) tests=(70-smp.sh 82-dump-churn.sh 83-concurrency.sh); figures='^# '
 malformed) tests=(55-malformed.sh); figures='^# corpus|^#   line' ;;
 fuzz)	tests=(87-netlink-fuzz.sh); figures='^ctfuzz' ;;
 churn)	tests=(65-churn-cycles.sh); figures='^# slab' ;;
+exit)	tests=(66-netns-exit.sh); figures='^# netns exit' ;;
 isolation) tests=(56-isolation.sh 85-netlink-neg.sh); figures='^# (lines|max)=' ;;
 hash)	kunit=1; figures='longest chain' ;;
-*)	die "no campaign $name (flood, malformed, fuzz, churn, isolation, concurrency, hash)" ;;
+*)	die "no campaign $name (flood, malformed, fuzz, churn, isolation, concurrency, hash, exit)" ;;
 esac
 [ "$kunit" = 0 ] || [ "$kernel" = debug ] || die "$name runs KUnit: KERNEL=debug only"
 
