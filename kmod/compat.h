@@ -38,4 +38,11 @@
 #define ctrack_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
+/* 6.11 made the table that proc handlers receive const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define CTRACK_CTL_TABLE const struct ctl_table
+#else
+#define CTRACK_CTL_TABLE struct ctl_table
+#endif
+
 #endif /* _CTRACK_COMPAT_H */

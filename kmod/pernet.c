@@ -43,6 +43,44 @@ static const int default_timeouts[__CTRACK_TO_MAX] = {
 	[CTRACK_TO_GENERIC] = 600 * HZ,
 };
 
+/*
+ * True while the module's own load runs the init of every existing netns
+ * (register_pernet_subsys() holds the pernet lock for writing: no other
+ * namespace is created meanwhile).
+ */
+static bool loading;
+
+/*
+ * Whose memory cgroup pays for @net's entries: the one of the task that
+ * creates the namespace (the namespace core runs our init in its
+ * context), as the kernel charges the struct net itself. Not init_net's,
+ * which belongs to the host, and not those of namespaces that existed
+ * before the module was loaded: their init runs in insmod's context, and
+ * insmod's cgroup is not theirs. Entries are charged only where this is
+ * set (ctrack_entry_alloc()).
+ */
+static struct mem_cgroup *charge_to(struct net *net)
+{
+	if (net_eq(net, &init_net) || loading || !current->mm)
+		return NULL;
+	return get_mem_cgroup_from_mm(current->mm);
+}
+
+/*
+ * A tenant's namespace starts at the host's knobs where they are lower
+ * than the defaults: it may lower them further, never raise them
+ * (sysctl.c).
+ */
+static void tenant_defaults(struct ctrack_net *cnet)
+{
+	const struct ctrack_net *host = ctrack_pernet(&init_net);
+	int i;
+
+	cnet->max = min_t(int, cnet->max, ctrack_tenant_ceiling());
+	for (i = 0; i < __CTRACK_TO_MAX; i++)
+		cnet->timeouts[i] = min(cnet->timeouts[i], READ_ONCE(host->timeouts[i]));
+}
+
 static int __net_init ctrack_net_init(struct net *net)
 {
 	struct ctrack_net *cnet = ctrack_pernet(net);
@@ -50,6 +88,7 @@ static int __net_init ctrack_net_init(struct net *net)
 
 	atomic_set(&cnet->count, 0);
 	cnet->exiting = false;
+	cnet->tenant = net->user_ns != &init_user_ns;
 	cnet->max = ctrack_hash_size;
 	cnet->checksum = 1;
 	cnet->acct = READ_ONCE(acct);
@@ -57,6 +96,8 @@ static int __net_init ctrack_net_init(struct net *net)
 	cnet->tcp_be_liberal = 0;
 	cnet->tcp_max_retrans = 3;
 	memcpy(cnet->timeouts, default_timeouts, sizeof(cnet->timeouts));
+	if (cnet->tenant)
+		tenant_defaults(cnet);
 	cnet->stats = alloc_percpu(struct ctrack_stats);
 	if (!cnet->stats)
 		return -ENOMEM;
@@ -70,6 +111,8 @@ static int __net_init ctrack_net_init(struct net *net)
 	err = ctrack_hooks_register(net);
 	if (err)
 		goto err_proc;
+	/* Last: nothing fails after it, so no error path puts it. */
+	cnet->memcg = charge_to(net);
 	return 0;
 
 err_proc:
@@ -130,6 +173,7 @@ static void __net_exit ctrack_net_exit_batch(struct list_head *net_exit_list)
 		ctrack_proc_exit(net);
 		ctrack_sysctl_unregister(cnet);
 		free_percpu(cnet->stats);
+		mem_cgroup_put(cnet->memcg);
 	}
 }
 
@@ -143,7 +187,12 @@ static struct pernet_operations ctrack_net_ops = {
 
 int ctrack_pernet_init(void)
 {
-	return register_pernet_subsys(&ctrack_net_ops);
+	int err;
+
+	loading = true;
+	err = register_pernet_subsys(&ctrack_net_ops);
+	loading = false;
+	return err;
 }
 
 void ctrack_pernet_exit(void)

@@ -3,6 +3,7 @@
 #define _CTRACK_PERNET_H
 
 #include <linux/percpu.h>
+#include <linux/memcontrol.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -61,11 +62,13 @@ struct ctrack_net {
 	int timeouts[__CTRACK_TO_MAX];
 	struct ctrack_stats __percpu *stats;
 	struct ctl_table_header *sysctl;
+	/* charged for this namespace's entries, or NULL (see pernet.c) */
+	struct mem_cgroup *memcg;
+	bool tenant;		/* owned by a user namespace not the initial one */
 	bool exiting;		/* hooks gone, entries about to be flushed */
 };
 
 extern unsigned int ctrack_net_id;
-extern unsigned int ctrack_default_max;
 
 static inline struct ctrack_net *ctrack_pernet(const struct net *net)
 {

@@ -20,6 +20,8 @@
 #include <linux/vmalloc.h>
 #include <linux/log2.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/memcontrol.h>
 #include <net/netns/hash.h>
 
 #include "bh.h"
@@ -44,6 +46,19 @@ MODULE_PARM_DESC(hashsize, "number of hash buckets (default: sized from memory)"
 
 unsigned int ctrack_hash_size __read_mostly;
 struct ctrack_entry __rcu **ctrack_hash __read_mostly;
+
+/*
+ * Entries of all tenants' namespaces together (those owned by a user
+ * namespace other than the initial one), and their ceiling, writable in
+ * init_net (net.ctrack.tenant_max, tenant_count): the buckets are shared,
+ * and one tenant must not fill them for all. The host's namespaces are
+ * bounded by their own maximum only, so that tenants at the ceiling
+ * cannot refuse the host a flow.
+ */
+int ctrack_tenant_max __read_mostly;
+atomic_t ctrack_tenant_count = ATOMIC_INIT(0);
+
+static void count_release(struct ctrack_net *cnet);
 
 /* One cache per shape (CTRACK_SHAPE_*): an entry weighs what it carries. */
 static struct kmem_cache *entry_cache[CTRACK_SHAPES] __read_mostly;
@@ -275,7 +290,7 @@ void ctrack_entry_put(struct ctrack_entry *e)
 	if (!refcount_dec_and_test(&e->use))
 		return;
 	if (!test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
-		atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
+		count_release(ctrack_pernet(ctrack_entry_net(e)));
 	call_rcu(&e->rcu, entry_free_rcu);
 }
 
@@ -299,7 +314,7 @@ bool ctrack_entry_kill(struct ctrack_entry *e)
 	bh = lock_bucket(b);
 	chain_del(e, b);
 	unlock_bucket(b, bh);
-	atomic_dec(&ctrack_pernet(ctrack_entry_net(e))->count);
+	count_release(ctrack_pernet(ctrack_entry_net(e)));
 	ctrack_event(e, CTRACK_EV_DESTROY);
 	ctrack_entry_put(e);
 	return true;
@@ -387,16 +402,81 @@ static bool early_drop(struct net *net, u32 hash, bool nearly_full)
 	return done;
 }
 
-/* Take one place of @cnet's @max, if one is free. */
-static bool count_reserve(struct ctrack_net *cnet, unsigned int max)
+/* Take one place of @count's @max (0: no limit), if one is free. */
+static bool place_take(atomic_t *count, unsigned int max)
 {
-	int c = atomic_read(&cnet->count);
+	int c;
 
+	if (!max) {
+		atomic_inc(count);
+		return true;
+	}
+	c = atomic_read(count);
 	do {
 		if ((unsigned int)c >= max)
 			return false;
-	} while (!atomic_try_cmpxchg(&cnet->count, &c, c + 1));
+	} while (!atomic_try_cmpxchg(count, &c, c + 1));
 	return true;
+}
+
+/*
+ * A place in @cnet's table and, for a tenant's namespace, one of the
+ * host's net.ctrack.tenant_max. A tenant's maximum also follows
+ * init_net's when the host lowers that below the tenant's own.
+ */
+static bool count_reserve(struct ctrack_net *cnet)
+{
+	unsigned int max = READ_ONCE(cnet->max);
+
+	if (!cnet->tenant)
+		return place_take(&cnet->count, max);
+	max = min_not_zero(max, (unsigned int)ctrack_tenant_ceiling());
+	if (!place_take(&cnet->count, max))
+		return false;
+	if (place_take(&ctrack_tenant_count, READ_ONCE(ctrack_tenant_max)))
+		return true;
+	atomic_dec(&cnet->count);
+	return false;
+}
+
+/* Give back the place count_reserve() took. */
+static void count_release(struct ctrack_net *cnet)
+{
+	atomic_dec(&cnet->count);
+	if (cnet->tenant)
+		atomic_dec(&ctrack_tenant_count);
+}
+
+/*
+ * ctrack_tenant_ceiling - the most entries one tenant's namespace may
+ * hold: init_net's maximum, or net.ctrack.tenant_max when init_net has
+ * none or a larger one
+ */
+int ctrack_tenant_ceiling(void)
+{
+	int host = READ_ONCE(ctrack_pernet(&init_net)->max);
+	int all = READ_ONCE(ctrack_tenant_max);
+
+	return host ? min(host, all) : all;
+}
+
+/*
+ * The slab object, charged to @cnet's memory cgroup when it has one: in
+ * softirq there is no task whose cgroup the kernel could take, so the
+ * namespace's is named for the allocation.
+ */
+static struct ctrack_entry *entry_mem_alloc(struct ctrack_net *cnet, u8 shape,
+					    gfp_t gfp)
+{
+	struct mem_cgroup *old;
+	struct ctrack_entry *e;
+
+	if (!cnet->memcg)
+		return kmem_cache_zalloc(entry_cache[shape], gfp);
+	old = set_active_memcg(cnet->memcg);
+	e = kmem_cache_zalloc(entry_cache[shape], gfp | __GFP_ACCOUNT);
+	set_active_memcg(old);
+	return e;
 }
 
 /*
@@ -404,7 +484,8 @@ static bool count_reserve(struct ctrack_net *cnet, unsigned int max)
  * @hash: ctrack_tuple_hash(@net, @orig): where to evict, and to insert
  *	at confirm
  *
- * Enforces net.ctrack.max: when full, evicts a non-ASSURED neighbour or
+ * Enforces net.ctrack.max (and, for a tenant, net.ctrack.tenant_max):
+ * when full, evicts a non-ASSURED neighbour of the same namespace or
  * fails with -ENOSPC (the caller drops the packet and counts it).
  * Any context that @gfp allows. The entry comes with one reference.
  */
@@ -413,35 +494,31 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 					gfp_t gfp)
 {
 	struct ctrack_net *cnet = ctrack_pernet(net);
-	unsigned int max = READ_ONCE(cnet->max), tries = 0;
+	unsigned int tries = 0;
 	struct ctrack_entry *e;
 	u8 shape = 0;
 
-	if (!max) {
-		atomic_inc(&cnet->count);
-	} else {
-		/*
-		 * Evict first, then take the freed place: the count never
-		 * shows more than max, not even for a moment. Other CPUs may
-		 * take the place first; a few rounds, then give up.
-		 */
-		while (!count_reserve(cnet, max)) {
-			if (tries++ == CTRACK_EARLY_DROP_TRIES ||
-			    !early_drop(net, hash, true)) {
-				CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
-				return ERR_PTR(-ENOSPC);
-			}
-			CTRACK_STAT_INC(cnet, CTRACK_STAT_EARLY_DROP);
+	/*
+	 * Evict first, then take the freed place: the count never shows
+	 * more than max, not even for a moment. Other CPUs may take the
+	 * place first; a few rounds, then give up.
+	 */
+	while (!count_reserve(cnet)) {
+		if (tries++ == CTRACK_EARLY_DROP_TRIES ||
+		    !early_drop(net, hash, true)) {
+			CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
+			return ERR_PTR(-ENOSPC);
 		}
+		CTRACK_STAT_INC(cnet, CTRACK_STAT_EARLY_DROP);
 	}
 
 	if (orig->proto == IPPROTO_TCP)
 		shape |= CTRACK_SHAPE_TCP;
 	if (READ_ONCE(cnet->acct))
 		shape |= CTRACK_SHAPE_ACCT;
-	e = kmem_cache_zalloc(entry_cache[shape], gfp);
+	e = entry_mem_alloc(cnet, shape, gfp);
 	if (!e) {
-		atomic_dec(&cnet->count);
+		count_release(cnet);
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_ERROR);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -678,6 +755,8 @@ int ctrack_table_init(void)
 
 	ctrack_hash_size = hashsize ? clamp(hashsize, 16U, 1U << 24) :
 				      default_hash_size();
+	/* Tenants together: twice the buckets, chains of two on average. */
+	ctrack_tenant_max = 2 * ctrack_hash_size;
 	ctrack_hash = kvcalloc(ctrack_hash_size, sizeof(*ctrack_hash), GFP_KERNEL);
 	if (!ctrack_hash)
 		return -ENOMEM;

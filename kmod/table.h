@@ -183,6 +183,10 @@ void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 
 extern unsigned int ctrack_hash_size;
 extern struct ctrack_entry __rcu **ctrack_hash;
+extern int ctrack_tenant_max;
+extern atomic_t ctrack_tenant_count;
+
+int ctrack_tenant_ceiling(void);
 
 int ctrack_table_init(void);
 void ctrack_table_exit(void);

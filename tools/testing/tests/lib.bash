@@ -62,8 +62,17 @@ ctrack_unload() {
 
 # ctstat NS FIELD: the per-CPU sum of one /proc/net/stat/ctrack column
 # (for "entries", the count itself)
+# in_ns NS CMD...: CMD in the netns NS, a name (ip netns) or a PID's
+in_ns() {
+	if [[ $1 =~ ^[0-9]+$ ]]; then
+		nsenter -t "$1" -n "${@:2}"
+	else
+		ip netns exec "$@"
+	fi
+}
+
 ctstat() {
-	ip netns exec "$1" cat /proc/net/stat/ctrack | {
+	in_ns "$1" cat /proc/net/stat/ctrack | {
 		local hdr line h v col=0 i=0 s=0 field=$2
 		read -r hdr
 		for h in $hdr; do
@@ -216,7 +225,7 @@ finish() {
 
 # Tests pass these to "bash -c" strings too. (busybox sh would run its
 # own ip applet instead of iproute2's: never use sh -c in tests.)
-export -f wait_for ctstat ctlist ctgrep listening
+export -f wait_for in_ns ctstat ctlist ctgrep listening
 
 # /proc/net/nf_conntrack prints IPv6 addresses in full; conntrack -L and
 # ctrack print them compressed. Compress (enough for the test addresses).
