@@ -305,8 +305,8 @@ static bool loopback_seen(struct sk_buff *skb, const struct nf_hook_state *state
 	    !(state->in->flags & IFF_LOOPBACK))
 		return false;
 	bh = ctrack_bh_off();
-	v = ctrack_verdict_get(skb, state->net);
-	if (v && v->hook == NF_INET_LOCAL_OUT) {
+	v = ctrack_verdict_take_loopback(skb, state->net);
+	if (v) {
 		vstate = v->state;
 		dir = v->dir;
 		/* The OUTPUT slot's reference moves to the new slot. */
@@ -357,6 +357,8 @@ static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 		if (state->hook == NF_INET_LOCAL_IN || !state->out ||
 		    !(state->out->flags & IFF_LOOPBACK))
 			put = ctrack_verdict_clear(v);
+		else
+			v->loopback = true;
 	}
 	ctrack_bh_restore(bh);
 	if (put)

@@ -6,7 +6,10 @@
  * one written from softirq context (packets received, forwarded, and
  * everything the stack sends from softirq), one from task context
  * (sendmsg() and friends). A later hook looks for the newest slot with its
- * skb, on its own CPU. This works because the kernel carries a packet from
+ * skb in the ring of its own CPU and context (ctrack_verdict_get()), and
+ * takes it only if the packet's print agrees; only the loopback handoff
+ * searches both rings (ctrack_verdict_take_loopback()). This works
+ * because the kernel carries a packet from
  * PREROUTING to INPUT or FORWARD/POSTROUTING, and from OUTPUT to
  * POSTROUTING, synchronously on one CPU; the ring depth covers the packets
  * that can be in between (a GRO list of gro_normal_batch packets between
@@ -22,7 +25,8 @@
  *
  * Where the assumption breaks (a packet queued to userspace and reinjected
  * later, a sender preempted and migrated between OUTPUT and POSTROUTING),
- * the lookup misses: confirm counts verdict_miss and does nothing.
+ * the lookup misses, or finds a stale slot whose print it refuses: confirm
+ * counts verdict_miss and does nothing, and the match matches nothing.
  *
  * Only a slot's own CPU touches it, with BHs off: the packet path runs on
  * that CPU, and ctrack_verdict_release() sends a work item to each CPU
@@ -35,6 +39,9 @@
 #include <linux/cpu.h>
 #include <linux/preempt.h>
 #include <linux/workqueue.h>
+#include <linux/module.h>
+#include <linux/ipv6.h>
+#include <asm/unaligned.h>
 
 #include "pernet.h"
 #include "verdict.h"
@@ -46,23 +53,64 @@
 #define RING_SLOTS 128
 
 struct vring {
-	unsigned int head;
+	unsigned int head;	/* the newest slot; head + 1 is the oldest */
 	struct ctrack_verdict slot[RING_SLOTS];
 };
 
 struct vrings {
 	struct vring task;
 	struct vring softirq;
-	u32 seq;	/* last slot written, either ring */
+	/*
+	 * Last slot written, either ring. 64 bits: at a billion packets a
+	 * second it wraps in 584 years, so two slots' order is never in
+	 * doubt, however long one ring sat idle.
+	 */
+	u64 seq;
 };
 
 static struct vrings __percpu *rings;
 
+/*
+ * Slots that were found for an skb but belonged to another packet: a
+ * handoff that went wrong and was refused. Stays 0 unless the kernel
+ * carries a packet in a way the design does not expect (the VM tests
+ * check it after every test).
+ */
+static atomic_t mismatch = ATOMIC_INIT(0);
+module_param_named(verdict_mismatch, mismatch.counter, int, 0444);
+MODULE_PARM_DESC(verdict_mismatch, "verdicts found for an skb address that belonged to another packet (refused)");
+
+static struct vring *ring_of(struct vrings *r, bool softirq)
+{
+	return softirq ? &r->softirq : &r->task;
+}
+
 static struct vring *this_ring(void)
 {
-	struct vrings *r = this_cpu_ptr(rings);
+	return ring_of(this_cpu_ptr(rings), in_serving_softirq());
+}
 
-	return in_serving_softirq() ? &r->softirq : &r->task;
+/*
+ * What tells two packets with one skb address apart (a packet dropped
+ * after its classify hook frees its skb, and the next one often gets the
+ * same memory): the IPv4 identification, or the IPv6 flow label, and the
+ * protocol. Nothing that the path between the classify hook and the last
+ * hook may rewrite takes part: not TTL or hop limit, checksums, addresses
+ * or ports (NAT), TOS (DSCP), nor lengths (TCPMSS adds an option to a
+ * SYN without one). An IPv6 flow keeps one label, so there the print
+ * tells flows apart, not packets of one flow.
+ */
+static u32 packet_print(const struct sk_buff *skb)
+{
+	const u8 *nh = skb_network_header(skb);
+
+	if ((nh[0] >> 4) == 4) {
+		const struct iphdr *iph = (const struct iphdr *)nh;
+
+		return (u32)ntohs(iph->id) << 8 ^ iph->protocol;
+	}
+	/* version, class and label; then payload length, next header */
+	return (get_unaligned_be32(nh) & 0x000fffff) << 8 ^ nh[6];
 }
 
 /*
@@ -74,6 +122,7 @@ static struct vring *this_ring(void)
 void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 			struct ctrack_entry *e, u8 state, u8 dir, u8 hook)
 {
+	u32 print = packet_print(skb);
 	struct ctrack_verdict *v;
 	struct ctrack_entry *old;
 	struct vring *r;
@@ -87,29 +136,24 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	v->entry = e;
 	v->skb = skb;
 	v->net = net;
+	v->print = print;
 	v->state = state;
 	v->dir = dir;
 	v->hook = hook;
+	v->loopback = false;
 	ctrack_bh_restore(bh);
 	if (old)
 		ctrack_entry_put(old);
 }
 
-/*
- * The newest slot of @r for @skb, looking only at slots written after
- * @than (if given): a ring is in write order, so the walk stops there.
- */
-static struct ctrack_verdict *ring_find(struct vring *r,
-					const struct sk_buff *skb,
-					const struct ctrack_verdict *than)
+/* The newest slot of @r for @skb, or NULL. */
+static struct ctrack_verdict *ring_find(struct vring *r, const struct sk_buff *skb)
 {
 	unsigned int i;
 
 	for (i = 0; i < RING_SLOTS; i++) {
 		struct ctrack_verdict *v = &r->slot[(r->head - i) & (RING_SLOTS - 1)];
 
-		if (than && (s32)(v->seq - than->seq) <= 0)
-			break;
 		if (v->skb == skb)
 			return v;
 	}
@@ -117,33 +161,76 @@ static struct ctrack_verdict *ring_find(struct vring *r,
 }
 
 /*
- * ctrack_verdict_get - the newest verdict recorded for @skb on this CPU
+ * @v, found for @skb in @net, if it is that packet's; else NULL, and a
+ * slot of another packet (same address, another print) is counted.
+ */
+static struct ctrack_verdict *owned(struct ctrack_verdict *v,
+				    const struct sk_buff *skb,
+				    const struct net *net)
+{
+	if (!v || v->net != net)
+		return NULL;
+	if (unlikely(v->print != packet_print(skb))) {
+		atomic_inc(&mismatch);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * ctrack_verdict_get - the verdict recorded for @skb on this CPU
+ *
+ * Only the ring of the current context (softirq or task) is searched: a
+ * packet reaches its later hooks in the context in which it passed its
+ * classify hook (PREROUTING and INPUT/FORWARD/POSTROUTING in softirq,
+ * OUTPUT and POSTROUTING in the sender's context). In that ring the
+ * newest slot for @skb is the packet's own: a slot of an earlier packet
+ * whose skb had the same address is older, and a ring overwrites its
+ * slots oldest first, so it cannot outlive the packet's own slot. A
+ * packet that comes to a later hook without its classify hook in this
+ * context (reinjected from a queue, a sender migrated to another CPU)
+ * finds none, or a stale slot that packet_print() tells apart: NULL.
  *
  * Caller has BHs disabled and holds rcu_read_lock; the result is valid
- * until BHs are enabled again. NULL when there is none.
+ * until BHs are enabled again.
  */
 struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 					  const struct net *net)
 {
-	struct vrings *r = this_cpu_ptr(rings);
-	bool softirq = in_serving_softirq();
-	struct vring *mine = softirq ? &r->softirq : &r->task;
-	struct vring *other = softirq ? &r->task : &r->softirq;
-	struct ctrack_verdict *v, *newer;
+	return owned(ring_find(this_ring(), skb), skb, net);
+}
 
-	/*
-	 * Both rings: a packet sent from a task comes back in softirq on a
-	 * loopback device, and an older slot of a dropped packet whose skb
-	 * address was reused may wait in either ring. The newest one is the
-	 * packet's; in the other ring only the few slots written after this
-	 * ring's hit need a look.
-	 */
-	v = ring_find(mine, skb, NULL);
-	newer = ring_find(other, skb, v);
-	if (newer)
-		v = newer;
-	/* The newest slot of another netns's packet: not ours. */
-	return v && v->net == net ? v : NULL;
+/* Has @r reused a slot written after @seq? Then a newer slot may be lost. */
+static bool ring_lost_after(const struct vring *r, u64 seq)
+{
+	return r->slot[(r->head + 1) & (RING_SLOTS - 1)].seq > seq;
+}
+
+/*
+ * ctrack_verdict_take_loopback - the verdict that the classify hook at
+ * OUTPUT gave @skb, now arriving at PREROUTING on a loopback device
+ *
+ * The packet was sent from a task or from softirq, so its slot may be in
+ * either ring; the newest slot for @skb marked for loopback in both is
+ * the packet's own only if neither ring has reused a slot written after
+ * it (a newer one, the packet's own, could be lost). Else NULL.
+ *
+ * Caller has BHs disabled.
+ */
+struct ctrack_verdict *ctrack_verdict_take_loopback(const struct sk_buff *skb,
+						    const struct net *net)
+{
+	struct vrings *r = this_cpu_ptr(rings);
+	struct ctrack_verdict *a = ring_find(&r->task, skb);
+	struct ctrack_verdict *b = ring_find(&r->softirq, skb);
+	struct ctrack_verdict *v = a;
+
+	if (!a || (b && b->seq > a->seq))
+		v = b;
+	if (!v || !v->loopback || ring_lost_after(&r->task, v->seq) ||
+	    ring_lost_after(&r->softirq, v->seq))
+		return NULL;
+	return owned(v, skb, net);
 }
 
 /*

@@ -6,7 +6,10 @@
  * another netns or an unknown skb misses, that a slot keeps its entry
  * referenced until the slot is reused (RING_SLOTS later) or released, and
  * that release frees a pending entry and spares other namespaces', also
- * for a slot another CPU wrote. Then
+ * for a slot another CPU wrote; that the order of slots across the two
+ * rings survives 2^31 verdicts, that a packet whose own slot is lost
+ * never takes a stale slot of its skb address, and that a slot of
+ * another packet at the same address is refused and counted. Then
  * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
  * ctrack_confirm() at POSTROUTING uses to insert the entry, and a confirm
  * without a verdict counts verdict_miss.
@@ -321,7 +324,115 @@ static void vd_hooks_test(struct kunit *test)
 	}
 }
 
+/*
+ * A slot written straight into ring @softirq of this CPU, as the packet
+ * path would have from that context, with sequence @seq.
+ */
+static void vd_put(struct sk_buff *skb, bool softirq, u64 seq, u8 state,
+		   bool loopback)
+{
+	struct vrings *r = this_cpu_ptr(rings);
+	struct vring *ring = ring_of(r, softirq);
+	struct ctrack_verdict *v = &ring->slot[++ring->head & (RING_SLOTS - 1)];
+
+	v->skb = skb;
+	v->net = &init_net;
+	v->entry = NULL;
+	v->seq = seq;
+	v->print = packet_print(skb);
+	v->state = state;
+	v->dir = CTRACK_DIR_ORIGINAL;
+	v->hook = NF_INET_LOCAL_OUT;
+	v->loopback = loopback;
+	r->seq = max(r->seq, seq);
+}
+
+/*
+ * Order across the two rings never wraps: a slot left in one ring while
+ * 2^31 + 1 verdicts went through the other is still the older one (a
+ * 32-bit sequence compared as a signed difference took it for newer).
+ */
+static void vd_seq_wrap_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test);
+	const struct ctrack_verdict *v;
+
+	vd_pin();
+	vd_put(skb, false, 0x7fffffffULL, CTRACK_PKT_INVALID, true);
+	vd_put(skb, true, 0x7fffffffULL + 0x80000001ULL, CTRACK_PKT_NEW, true);
+	v = ctrack_verdict_take_loopback(skb, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v)
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_NEW);
+	vd_unpin();
+}
+
+/*
+ * A packet whose own slot was reused meets no other packet's verdict: a
+ * stale slot for the same skb address (a dropped packet's) waits in the
+ * other ring, older than the lost one. The loopback handoff must see
+ * that a slot newer than the stale one is gone, and take none.
+ */
+static void vd_address_reuse_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test), *filler = vd_skb(test);
+	unsigned int i;
+
+	vd_pin();
+	/* The dropped packet, sent from softirq, its slot never cleared. */
+	vd_put(skb, true, 10, CTRACK_PKT_INVALID, true);
+	/* The next packet at that address, sent from a task... */
+	vd_put(skb, false, 11, CTRACK_PKT_NEW, true);
+	/* ...whose slot RING_SLOTS later ones push out before lo takes it. */
+	for (i = 0; i < RING_SLOTS; i++)
+		vd_put(filler, false, 12 + i, CTRACK_PKT_NEW, false);
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_take_loopback(skb, &init_net));
+	vd_unpin();
+}
+
+/*
+ * The same address, another packet: a later hook that finds a slot for
+ * its skb whose print is another packet's (an IPv4 identification of its
+ * own) takes no verdict and counts the mismatch.
+ */
+static void vd_print_mismatch_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test);
+	int before = atomic_read(&mismatch);
+
+	vd_pin();
+	ctrack_verdict_set(skb, &init_net, NULL, CTRACK_PKT_INVALID,
+			   CTRACK_DIR_ORIGINAL, NF_INET_PRE_ROUTING);
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	ip_hdr(skb)->id ^= htons(0x5a5a);
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	vd_unpin();
+	KUNIT_EXPECT_EQ(test, atomic_read(&mismatch), before + 1);
+	/* The VM tests read the counter as 0: leave it as found. */
+	atomic_set(&mismatch, before);
+}
+
+/* Only the ring of the current context: a task's slot is not softirq's. */
+static void vd_own_ring_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test);
+
+	vd_pin();
+	vd_put(skb, true, 1, CTRACK_PKT_NEW, false);
+	/* A test runs in task context: the softirq ring is not searched. */
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	vd_put(skb, false, 2, CTRACK_PKT_NEW, false);
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_get(skb, &init_net));
+	/* Not marked for loopback: the handoff at lo does not take it. */
+	KUNIT_EXPECT_NULL(test, ctrack_verdict_take_loopback(skb, &init_net));
+	vd_unpin();
+}
+
 static struct kunit_case verdict_cases[] = {
+	KUNIT_CASE(vd_seq_wrap_test),
+	KUNIT_CASE(vd_address_reuse_test),
+	KUNIT_CASE(vd_print_mismatch_test),
+	KUNIT_CASE(vd_own_ring_test),
 	KUNIT_CASE(vd_store_take_test),
 	KUNIT_CASE(vd_miss_test),
 	KUNIT_CASE(vd_newest_wins_test),

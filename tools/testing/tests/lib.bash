@@ -57,7 +57,12 @@ ctrack_load() {
 }
 
 ctrack_unload() {
-	! lsmod | grep -q '^ctrack ' || rmmod ctrack
+	local mm
+	lsmod | grep -q '^ctrack ' || return 0
+	# The counter goes with the module: read it while it is there.
+	mm=$(cat /sys/module/ctrack/parameters/verdict_mismatch 2>/dev/null)
+	[ "${mm:-0}" = 0 ] || fail "verdict_mismatch is $mm before rmmod (slots of another packet found)"
+	rmmod ctrack
 }
 
 # ctstat NS FIELD: the per-CPU sum of one /proc/net/stat/ctrack column
