@@ -116,9 +116,14 @@ static __always_inline bool ctrack_parse_ipv4_fast(const struct sk_buff *skb,
 	default:
 		return false;
 	}
+	/*
+	 * Whole words, all four: tuples are hashed and compared word by
+	 * word, and an initializer of the union's .ip member leaves the
+	 * other twelve bytes unspecified.
+	 */
 	pkt->tuple = (struct ctrack_tuple) {
-		.src.ip = iph->saddr,
-		.dst.ip = iph->daddr,
+		.src.all = { (__force u32)iph->saddr },
+		.dst.all = { (__force u32)iph->daddr },
 		.sp.port = ports[0],
 		.dp.port = ports[1],
 		.l3num = NFPROTO_IPV4,
