@@ -391,7 +391,9 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 		sack = ack;
 	} else {
 		sack = ack;
-		if (o.sack && after(o.sack_edge, sack))
+		/* SACK blocks count only where both ends offered SACK. */
+		if (o.sack && (snd->flags & rcv->flags & CTRACK_TCP_F_SACK_PERM) &&
+		    after(o.sack_edge, sack))
 			sack = o.sack_edge;
 	}
 
@@ -403,7 +405,9 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 	     (!rcv->maxwin ||
 	      after(end, snd->end - rcv->maxwin - 1)) &&	/* II: not too old */
 	     !after(sack, rcv->end) &&				/* III: acks only sent data */
-	     after(sack, rcv->end - max_ack_window(snd) - 1);	/* IV: not too old an ack */
+	     after(sack, rcv->end - max_ack_window(snd) - 1) &&	/* IV: not too old an ack */
+	     /* ...nor the cumulative ack behind a SACK edge: sack - ack widens maxwin */
+	     after(ack, rcv->end - max_ack_window(snd) - 1);
 
 	if (!ok)
 		return liberal || (snd->flags & CTRACK_TCP_F_BE_LIBERAL);
@@ -494,6 +498,12 @@ bool ctrack_tcp_new(struct ctrack_entry *e, const struct sk_buff *skb,
 void ctrack_tcp_adopt(struct ctrack_entry *e, u8 state)
 {
 	ctrack_entry_tcp(e)->state = state;
+	/*
+	 * No segment seen yet. Left at 0 it would read as a SYN sent from
+	 * the original side, ending at 0, and a spoofed reply SYN/ACK with
+	 * ack 0 would pass for its answer and reopen the entry.
+	 */
+	ctrack_entry_tcp(e)->last_index = __CTRACK_TCP_EV_MAX;
 	ctrack_entry_tcp(e)->seen[0].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 	ctrack_entry_tcp(e)->seen[1].flags = CTRACK_TCP_F_SACK_PERM | CTRACK_TCP_F_BE_LIBERAL;
 }

@@ -287,6 +287,48 @@ static void tw_sack_test(struct kunit *test)
 		  .opt = opt, .optlen = sizeof(opt));
 }
 
+/*
+ * SACK blocks from a side that never agreed on SACK are not trusted: they
+ * neither pass as acknowledgments nor widen the window (nf_conntrack
+ * reads them only with SACK permitted too).
+ */
+static void tw_sack_without_perm_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	u8 opt[12];
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1000);
+	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
+		  .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_R].maxwin, TW_WIN_B);
+}
+
+/*
+ * A cumulative ack far behind a SACK edge that is in range: the ack is
+ * checked as well, else sack - ack would widen the window without bound.
+ */
+static void tw_sack_ack_too_old_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	u8 opt[12];
+
+	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
+		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1000);
+	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 - 200000,
+		  .win = TW_WIN_B, .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_LT(test, ctrack_entry_tcp(tw->e)->seen[TW_R].maxwin, 200000U);
+}
+
 static void tw_rst_in_window_test(struct kunit *test)
 {
 	struct tw *tw = tw_new(test);
@@ -333,6 +375,21 @@ static void tw_rst_train_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
 		  .seq = TW_ISN_A + 101, .ack = TW_ISN_B + 1);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_CLOSE);
+}
+
+/*
+ * An entry made by netlink (ctrack -I) has seen no segment: a spoofed
+ * reply SYN/ACK with ack 0 does not pass for the answer to a SYN it
+ * never saw, and cannot reopen it.
+ */
+static void tw_adopted_no_reopen_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	ctrack_tcp_adopt(tw->e, CTRACK_TCP_ESTABLISHED);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_IGNORE,
+		  .flags = TCPHDR_SYN | TCPHDR_ACK, .seq = 777, .ack = 0);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
 static void tw_rst_out_of_window_test(struct kunit *test)
@@ -490,9 +547,12 @@ static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_window_scale_test),
 	KUNIT_CASE(tw_window_scale_one_side_test),
 	KUNIT_CASE(tw_sack_test),
+	KUNIT_CASE(tw_sack_without_perm_test),
+	KUNIT_CASE(tw_sack_ack_too_old_test),
 	KUNIT_CASE(tw_rst_in_window_test),
 	KUNIT_CASE(tw_rst_blind_test),
 	KUNIT_CASE(tw_rst_train_test),
+	KUNIT_CASE(tw_adopted_no_reopen_test),
 	KUNIT_CASE(tw_rst_out_of_window_test),
 	KUNIT_CASE(tw_rst_refuses_syn_test),
 	KUNIT_CASE(tw_be_liberal_test),
