@@ -56,7 +56,7 @@ if [ -d "$tests_dir" ] && ls "$tests_dir"/*.sh >/dev/null 2>&1; then
 	# The corpus directory joins the tests in /tests (55-malformed.sh).
 	test_args=(--tests "$tests_dir" --tests "$top/tools/testing/corpus")
 else
-	add "SKIP: [all] no test scripts in tools/testing/tests"
+	add "FAIL: [all] no test scripts in $tests_dir"
 fi
 
 # The tests' packet tool: $CTPKT if given, else built from ctpkt.c here.
@@ -107,8 +107,15 @@ if ${CC:-cc} -O2 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags xtabl
 else
 	add "FAIL: [all] building tools/xtables/libxt_ctrack.c"
 fi
-bash "$top/tools/xtables/parse-test.sh" 2>&1 | grep -E '^(PASS|FAIL|SKIP): ' |
+# Its exit status counts too: a script that dies before its first FAIL
+# line must not pass for one that ran.
+prc=0
+bash "$top/tools/xtables/parse-test.sh" >"$all.parse" 2>&1 || prc=$?
+grep -E '^(PASS|FAIL|SKIP): ' "$all.parse" |
 	sed -E 's/^(PASS|FAIL|SKIP): /\1: [host] /' | while read -r line; do add "$line"; done
+if [ "$prc" -ne 0 ] && ! grep -q '^FAIL: ' "$all.parse"; then
+	add "FAIL: [host] tools/xtables/parse-test.sh exited $prc: $(tail -n1 "$all.parse")"
+fi
 
 # Checks on the host: the netlink spec agrees with the uAPI header, and
 # ctrack --help with ctrack.8.
