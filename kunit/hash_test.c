@@ -181,10 +181,6 @@ static void ht_test_shape(struct kunit *test)
 	ht_report(test, c->name, &s);
 	KUNIT_EXPECT_LE(test, s.max, HT_MAX_CHAIN);
 	KUNIT_EXPECT_LE(test, s.chi2_x4 / 4, (u64)HT_CHI2_MAX);
-	/* Every tuple landed somewhere: the histogram accounts for all. */
-	KUNIT_EXPECT_EQ(test, s.hist[0] + s.hist[1] + s.hist[2] + s.hist[3] +
-			s.hist[4] + s.hist[5] + s.hist[6] + s.hist[7] +
-			s.hist[8], HT_B);
 }
 
 /* The criteria have teeth: a weak hash fails them on a crafted set. */

@@ -27,8 +27,12 @@ check "insmod under traffic" ctrack_load
 check "tracking resumes after reload" wait_for 5 ctgrep rt "dport=5353"
 
 # Delete the router (and its entries) while packets cross it.
+# `ip netns del` returns at once; the kernel tears the namespace down
+# later. Its veths go with it (cl's and sv's ends vanish), then ctrack's
+# part of the exit; the rmmod below waits for every namespace's exit.
 check "netns with live entries deleted under traffic" ip netns del rt
-sleep 1
+check "... and torn down: cl's and sv's ends of its links are gone" wait_for 10 eval \
+	'! ip -n cl link show veth0 >/dev/null 2>&1 && ! ip -n sv link show veth0 >/dev/null 2>&1'
 kill $load 2>/dev/null
 wait $load 2>/dev/null
 check "rmmod after namespace churn" ctrack_unload

@@ -6,10 +6,13 @@
 # filtered deletes, flushes and event listeners run against it. Every
 # cycle must complete (rmmod may wait for a dump in flight to let go of
 # the module, never longer), tracking must resume after each load, and
-# at the end, with the module unloaded, the slab must be back at its
-# level before the first load (within 4 MiB of noise, plus KASAN's
-# quarantine on the debug kernel) and kmemleak (on the debug kernel,
-# checked by run-vm.sh) must report nothing.
+# at the end, with the module unloaded, no entry may be left allocated
+# (rmmod destroys the entry caches, which the kernel refuses, with a
+# WARN, while one holds an object: an exact count), the slab must be
+# back at its level before the first load (within 4 MiB of noise, plus
+# KASAN's quarantine on the debug kernel: for memory other than entries)
+# and kmemleak (on the debug kernel, checked by run-vm.sh) must report
+# nothing.
 #
 #   CAMPAIGN_SIZE=ci    10 module cycles, 20 netns cycles (5 and 10 on
 #                       the debug kernel)
@@ -79,7 +82,13 @@ check "netns cycles: $ok of $nets created, used (udp through rt), destroyed unde
 
 stop_load
 topo_down
+dmesg0=$(dmesg | wc -l)
 check "rmmod at the end" wait_for 10 ctrack_unload
+# Entries are counted exactly, not in slab bytes: an entry still
+# allocated when rmmod destroys its cache makes the kernel refuse the
+# cache ("still has objects", a WARN that run-vm.sh also catches).
+check "no entry left allocated at rmmod (ctrack's caches destroyed empty)" \
+	eval '! dmesg | tail -n +$((dmesg0 + 1)) | grep -q "ctrack.*still has objects"'
 echo 3 >/proc/sys/vm/drop_caches
 # Freed objects reach the slab after an RCU grace period or two. KASAN
 # holds freed objects in its quarantine (up to 1/32 of memory) before the

@@ -75,10 +75,16 @@ loop delete-tcp ip netns exec rt ctrack -D -p tcp --dport 8080 & bg+=($!)
 loop delete-udp ip netns exec rt ctrack -D -p udp --dport 5353 & bg+=($!)
 loop flush-ipv6 ip netns exec rt ctrack -F -f ipv6 & bg+=($!)
 # Each update is a whole command: SIGTERM waits for the one in flight.
+# The loop runs in a subshell: the marks go to files. SIGTERM lets the
+# command in flight finish, then ends the loop before the next line: the
+# last mark given is the last one tried, or the one before it if that
+# attempt failed.
 mark=0
 update() {
 	mark=$((mark + 1))
-	ip netns exec rt ctrack -U -p udp -s 10.1.0.0/22 -m "$mark"
+	echo "$mark" >/tmp/mark.tried
+	ip netns exec rt ctrack -U -p udp -s 10.1.0.0/22 -m "$mark" &&
+		echo "$mark" >/tmp/mark.done
 }
 loop update update & bg+=($!)
 loop proc ip netns exec rt cat /proc/net/ctrack & bg+=($!)
@@ -122,16 +128,22 @@ check "the churn ran" grep -qE '^churn: [1-9][0-9]* entries created and deleted'
 stable /tmp/dump.a
 check "the stable set is whole afterwards" test "$(sort -u /tmp/dump.a | wc -l)" = "$n"
 marks=$(ip netns exec rt ctrack -L -p udp -s 10.1.0.0/22 2>/dev/null | grep -o ' mark=[0-9]*' | sort | uniq -c)
-check "the updated part carries one mark, the last update's ($(echo $marks))" \
-	test "$(wc -l <<<"$marks")" = 1 -a "${marks##*=}" -gt 0
+tried=$(cat /tmp/mark.tried 2>/dev/null) given=$(cat /tmp/mark.done 2>/dev/null)
+check "the updated part carries one mark, the last update's ($(echo $marks); last tried $tried, last done $given)" \
+	test "$(wc -l <<<"$marks")" = 1 -a -n "$given" -a \( "${marks##*=}" = "$tried" -o "${marks##*=}" = "$given" \)
 check "no verdict lost in rt, cl or sv" bash -c \
 	"test \$(ctstat rt verdict_miss) = 0 && test \$(ctstat cl verdict_miss) = 0 && test \$(ctstat sv verdict_miss) = 0"
 new=$(grep -c '\[NEW\]' /tmp/events.all) destroy=$(grep -c '\[DESTROY\]' /tmp/events.destroy)
 other=$(grep -vc '\[DESTROY\]' /tmp/events.destroy)
+lost=$(( $(ctstat rt event_lost) - lost0 ))
 echo "# events: $new NEW and $(grep -c '\[DESTROY\]' /tmp/events.all) DESTROY to the first" \
-	"listener, $destroy DESTROY to the second; event_lost $(( $(ctstat rt event_lost) - lost0 ))"
+	"listener, $destroy DESTROY to the second; event_lost $lost"
 check "the listeners received events ($new NEW, $destroy DESTROY)" test "$new" -gt 0 -a "$destroy" -gt 0
 check "the DESTROY listener received nothing else" test "$other" = 0
+# The listeners read as fast as they can; the socket buffers keep up at
+# this load, and what did not fit would be counted. reliability.md
+# reports 0: hold that.
+check "no event lost (event_lost moved by $lost)" test "$lost" = 0
 
 ip netns exec rt ctrack -F >/dev/null
 check "after a flush the dump, /proc and the count agree on zero" bash -c \
