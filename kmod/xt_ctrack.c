@@ -3,8 +3,8 @@
  * The "ctrack" xtables match (include/uapi/linux/netfilter/xt_ctrack.h).
  *
  * It matches on the verdict that ctrack_in() computed for this very skb
- * (DESIGN.md section 2), found through the verdict rings: never on a
- * second look at the packet. A packet ctrack has not classified (the raw
+ * (Documentation/design.md, "Verdict handoff"), found through the verdict
+ * rings: never on a second look at the packet. A packet ctrack has not classified (the raw
  * table runs before it; a verdict miss) matches no ctrack rule at all.
  * Options other than --ctstate need an entry: a packet classified
  * INVALID or UNTRACKED has none and matches none of them, inverted or not.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Suite ctrack_hash: an attacker who chooses tuples cannot build long
- * chains (issue 6, campaign 7). Each case feeds HT_N tuples of one
+ * chains (campaign 7). Each case feeds HT_N tuples of one
  * crafted shape through the table's own hash (ctrack_tuple_hash, SipHash-1-3
  * under the module's random key, the namespace hashed in) into HT_B buckets, HT_N /
  * HT_B = 4 a bucket, and holds the chain lengths to what random placement

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: ctrack against nf_conntrack and against no tracking, each
-# figure a ratio measured in the same VM boot (issue 7). Boots Debian's
+# figure a ratio measured in the same VM boot. Boots Debian's
 # 6.1 kernel with 2 vCPUs, then with 4, runs tools/testing/bench/bench-vm.sh
 # in each, and prints the table that bench/report.py makes of both runs;
 # the figures go to build/bench.json, the console logs to

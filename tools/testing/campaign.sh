@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# One campaign of the reliability work (issue 6) in a VM of its own:
+# One reliability campaign in a VM of its own:
 #
 #   make campaign-NAME [KERNEL=debug|6.1|6.12] [CPUS=2] [SIZE=ci|soak]
 #   bash tools/testing/campaign.sh NAME [KERNEL [CPUS [SIZE]]]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The README's install paths, run word for word on this host (issue 5).
+# The README's install paths, run word for word on this host.
 # Every fenced block README.md marks "<!-- readme-test: ID -->" is run,
 # with bash -e, in a clean checkout of this tree, and checked after:
 #

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ctrack against nf_conntrack and against no tracking, in one VM boot
-# (issue 7; tools/testing/bench.sh boots the VM and makes the table).
+# (tools/testing/bench.sh boots the VM and makes the table).
 #
 #   ns "gen"  veth0 198.18.0.1 ---- veth0 198.18.0.254  "fw"  veth1 198.19.0.254 ---- veth0 "sink"
 #

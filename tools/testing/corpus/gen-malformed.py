@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write the malformed-packet corpus (issue 6, campaign 2).
+"""Write the malformed-packet corpus (campaign 2).
 
     python3 tools/testing/corpus/gen-malformed.py > tools/testing/corpus/malformed.txt
 

@@ -14,7 +14,7 @@ line=$(dmesg | grep -o 'ctrack: [0-9]* buckets, [0-9]* bytes per entry ([0-9]* w
 echo "$line"
 size=$(echo "$line" | sed -E 's/.* ([0-9]+) bytes per entry.*/\1/')
 tcp=$(echo "$line" | sed -E 's/.*\(([0-9]+) with TCP state\)/\1/')
-# A guard against growth: issue 7's target is half nf_conntrack's 256
+# A guard against growth: the target is half nf_conntrack's 256
 # bytes an entry, hash share included. (Lockdep makes every spinlock_t
 # larger.)
 if [ "$KERNEL_FLAVOR" = debug ]; then

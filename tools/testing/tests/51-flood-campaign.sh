@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# SYN and UDP floods (issue 6, campaign 1). A generator namespace "fl"
+# SYN and UDP floods (campaign 1). A generator namespace "fl"
 # hangs off rt's veth2 and floods through rt towards sv with random
 # source addresses and ports, both floods at once: UDP from pktgen (in
 # the kernel: the fastest the VM allows; sources in 10.8.0.0/16) and TCP

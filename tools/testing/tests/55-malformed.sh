@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Malformed packets (issue 6, campaign 2): the corpus
+# Malformed packets (campaign 2): the corpus
 # tools/testing/corpus/malformed.txt (written by gen-malformed.py beside
 # it), every packet as it is, from namespace inj (AF_PACKET on its veth0,
 # IPv6 off there: its own stack sends nothing, not even neighbour

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Isolation outside netlink (issue 6, campaign 6; 85-netlink-neg.sh holds
+# Isolation outside netlink (campaign 6; 85-netlink-neg.sh holds
 # the netlink side): /proc/net/ctrack and the net.ctrack sysctls follow
 # the rule of the netlink family. An unprivileged user reads no entry and
 # changes no knob; a tenant (an unprivileged user's user namespace)

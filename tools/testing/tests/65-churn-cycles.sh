@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Churn (issue 6, campaign 4): rmmod/insmod cycles and namespace
+# Churn (campaign 4): rmmod/insmod cycles and namespace
 # create/destroy cycles while traffic crosses the router, and dumps,
 # filtered deletes, flushes and event listeners run against it. Every
 # cycle must complete (rmmod may wait for a dump in flight to let go of

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Concurrency (issue 6, campaign 5): many flows on every vCPU while every
+# Concurrency (campaign 5): many flows on every vCPU while every
 # kind of writer and reader works on rt's table at once, and dumps keep
 # their promise: each entry that lives through a dump is listed exactly
 # once. On the debug kernel lockdep, KASAN and PROVE_RCU watch it all
