@@ -154,7 +154,7 @@ static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t)
 	bool fwd = ctrack_tuple_src_first(t);
 	const union nf_inet_addr *a = fwd ? &t->src : &t->dst;
 	const union nf_inet_addr *z = fwd ? &t->dst : &t->src;
-	u32 ports;
+	u32 key[11] __aligned(8), ports;
 
 	if (ctrack_proto_is_icmp(t->proto))
 		ports = (u32)(__force u16)t->sp.id << 16 |
@@ -165,22 +165,19 @@ static u32 flow_hash(const struct net *net, const struct ctrack_tuple *t)
 		ports = (u32)(__force u16)t->dp.port << 16 | (__force u16)t->sp.port;
 
 	if (t->l3num == NFPROTO_IPV4) {
-		u32 key[5] __aligned(8) = {
-			(__force u32)a->ip, (__force u32)z->ip, ports, t->proto,
-			net_hash_mix(net),
-		};
-
-		return flow_hash_mem(key, sizeof(key), &hash_key);
-	} else {
-		u32 key[11] __aligned(8);
-
-		memcpy(&key[0], a, sizeof(*a));
-		memcpy(&key[4], z, sizeof(*z));
-		key[8] = ports;
-		key[9] = t->proto;
-		key[10] = net_hash_mix(net);
-		return flow_hash_mem(key, sizeof(key), &hash_key);
+		key[0] = (__force u32)a->ip;
+		key[1] = (__force u32)z->ip;
+		key[2] = ports;
+		key[3] = t->proto;
+		key[4] = net_hash_mix(net);
+		return flow_hash_mem(key, 5 * sizeof(u32), &hash_key);
 	}
+	memcpy(&key[0], a, sizeof(*a));
+	memcpy(&key[4], z, sizeof(*z));
+	key[8] = ports;
+	key[9] = t->proto;
+	key[10] = net_hash_mix(net);
+	return flow_hash_mem(key, sizeof(key), &hash_key);
 }
 
 /* ctrack_tuple_hash - the hash of @t's flow in @net, either direction alike */
