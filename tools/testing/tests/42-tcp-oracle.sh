@@ -1,0 +1,115 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The TCP state machine against nf_conntrack's, segment by segment: the
+# oracle for the transition table that KUnit only checks for structure.
+# Crafted segments of one flow cross rt, where both trackers follow it;
+# after each one both must list the flow in the same state and must have
+# called the segment the same (--ctstate of -m conntrack and -m ctrack on
+# rt's FORWARD chain, one rule per state counting only agreement, one
+# counting all).
+#
+#   cl 10.0.1.1 fd00:1::1 ---- rt (ctrack + nf_conntrack) ---- sv 10.0.2.1 fd00:2::1
+#
+# cl and sv drop the test's segments in their raw tables, so that their
+# own stacks never answer; every segment is ctpkt's, with chosen
+# sequence numbers (window 1024, no options, no payload). Each sequence
+# below is one flow (its own client port), each run in IPv4 and IPv6 (on
+# the debug kernel three of them, IPv4 only). A step is "c|s FLAGS SEQ ACK":
+# from the client or the server. Among them, blind resets (RFC 5961
+# 3.2): a RST inside the window but not at the expected sequence keeps
+# ESTABLISHED in both; the exact one closes.
+. ./lib.bash
+trap topo_down EXIT
+
+modprobe nf_conntrack 2>/dev/null
+ctrack_load
+topo_up
+for ns in cl sv; do
+	for ipt in iptables ip6tables; do
+		ip netns exec $ns $ipt -t raw -A PREROUTING -p tcp --sport 7000 -j DROP
+		ip netns exec $ns $ipt -t raw -A PREROUTING -p tcp --dport 7000 -j DROP
+	done
+done
+states="INVALID NEW ESTABLISHED RELATED"
+for ipt in iptables ip6tables; do
+	ip netns exec rt $ipt -N TO
+	ip netns exec rt $ipt -A FORWARD -p tcp -j TO
+	for st in $states; do
+		ip netns exec rt $ipt -A TO -m conntrack --ctstate $st \
+			-m ctrack --ctstate $st -m comment --comment "both:$st"
+	done
+done
+
+declare -A SEQS=(
+	[open-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c FA 1001 5001; s A 5001 1002; s FA 5001 1002; c A 1002 5002"
+	[server-closes]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s FA 5001 1001; c A 1001 5002; c FA 1001 5002; s A 5002 1002"
+	[refused]="c S 1000 0; s RA 0 1001"
+	[syn-retrans]="c S 1000 0; c S 1000 0; s SA 5000 1001; s SA 5000 1001; c A 1001 5001"
+	[simultaneous]="c S 1000 0; s S 5000 0; c SA 1000 5001; s SA 5000 1001; c A 1001 5001"
+	[rst-exact]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c R 1001 0"
+	[rst-blind]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5001; c R 1501 0; s R 5301 0; c R 1001 0"
+	[rst-behind]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; s R 4000 0"
+	[stray-synack]="s SA 5000 1001"
+	[loose-ack]="c A 1001 5001; s A 5001 1001; c FA 1001 5001"
+	[fin-in-syn-sent]="c S 1000 0; c F 1001 0"
+	[reopen-after-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c R 1001 0; c S 9000 0; s SA 7000 9001"
+)
+
+# state: "ctrack-state nf_conntrack-state" of the flow from port $port
+state() {
+	local ct nf
+	ct=$(ip netns exec rt cat /proc/net/ctrack | grep " sport=$port " | awk '{ print $4 }' | head -n1)
+	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | grep " sport=$port " | awk '{ print $6 }' | head -n1)
+	echo "${ct:-none} ${nf:-none}"
+}
+
+# counters FAMILY: "all agreed" packets counted on TO
+counters() {
+	local ipt=iptables
+	[ "$1" = 6 ] && ipt=ip6tables
+	ip netns exec rt $ipt -L FORWARD -v -x -n | awk '$3 == "TO" { a = $1 } END { printf "%d ", a }'
+	ip netns exec rt $ipt -L TO -v -x -n | awk '/both:/ { s += $1 } END { printf "%d\n", s }'
+}
+
+# On the debug kernel a segment's round costs seconds: IPv4 and a few
+# sequences there (the stock kernels run them all, in both families).
+families="4 6" only=
+if [ "$KERNEL_FLAVOR" = debug ]; then
+	families=4 only="open-close rst-blind simultaneous"
+fi
+
+port=41000
+for f in $families; do
+	if [ $f = 4 ]; then c=10.0.1.1 s=10.0.2.1; else c=fd00:1::1 s=fd00:2::1; fi
+	for name in ${only:-$(printf '%s\n' "${!SEQS[@]}" | sort)}; do
+		port=$((port + 1))
+		IFS=';' read -ra steps <<<"${SEQS[$name]}"
+		bad=
+		n=0
+		for step in "${steps[@]}"; do
+			read -r who flags seq ack <<<"$step"
+			n=$((n + 1))
+			read -r all0 agreed0 <<<"$(counters $f)"
+			if [ "$who" = c ]; then
+				ip netns exec cl ctpkt tcp "$c" "$s" "$port" 7000 "$flags" "$seq" "$ack"
+			else
+				ip netns exec sv ctpkt tcp "$s" "$c" 7000 "$port" "$flags" "$seq" "$ack"
+			fi
+			# Both trackers saw it once rt counted it.
+			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
+			read -r all agreed <<<"$(counters $f)"
+			st=$(state)
+			if [ "$all" != $((all0 + 1)) ] || [ "$agreed" != $((agreed0 + 1)) ] ||
+			   [ "${st% *}" != "${st#* }" ]; then
+				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $st;"
+			fi
+		done
+		if [ -z "$bad" ]; then
+			pass "ipv$f tcp $name: $n segments, each called alike, states alike (last: $(state))"
+		else
+			fail "ipv$f tcp $name:$bad"
+		fi
+	done
+done
+finish
