@@ -39,6 +39,14 @@ add() {
 	echo "$1" | tee -a "$all"
 }
 
+# Minutes each stage took, printed before the results (the CI budget in
+# README.md is written from these).
+stage_start=$SECONDS
+stage_done() {
+	printf '%-28s %5.1f min\n' "$1" "$(echo "($SECONDS - $stage_start) / 60" | bc -l)" >>"$all.times"
+	stage_start=$SECONDS
+}
+
 # run NAME run-vm.sh-arguments...
 run() {
 	local name=$1 rc=0
@@ -151,6 +159,7 @@ if [ -n "${INSTALL_CHECK_OUT:-}" ]; then
 		grep -E '^(PASS|FAIL|SKIP): ' | sed -E 's/^(PASS|FAIL|SKIP): /\1: [install] /' |
 		while read -r line; do add "$line"; done
 fi
+stage_done "host checks, install paths"
 
 # Newest installed kernel matching a glob, e.g. /boot/vmlinuz-6.1.0-*-amd64.
 find_kernel() {
@@ -176,6 +185,7 @@ stock() {
 	run "$name" --kernel "$kernel" --modules-from "/lib/modules/$rel" \
 		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-900}" --test-timeout 450 \
 		"${test_args[@]}"
+	stage_done "VM $name"
 }
 
 if [ -z "$KO_61" ] || [ ! -f "$KO_61" ]; then
@@ -213,8 +223,13 @@ else
 	[ -n "$KUNIT_KO_DEBUG" ] && [ -f "$KUNIT_KO_DEBUG" ] &&
 		args+=(--extra-ko "$(abspath "$KUNIT_KO_DEBUG")")
 	run debug "${args[@]}"
+	stage_done "VM debug"
 fi
 
+echo
+echo "=== minutes"
+[ -n "${CTRACK_MAKE_TIMES:-}" ] && [ -f "$CTRACK_MAKE_TIMES" ] && cat "$CTRACK_MAKE_TIMES" && rm -f "$CTRACK_MAKE_TIMES"
+cat "$all.times"
 echo
 echo "=== results"
 cat "$all"

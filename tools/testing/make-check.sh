@@ -13,9 +13,19 @@ cache=${CTRACK_CACHE:-/var/cache/ctrack}
 out=$cache/modules
 mkdir -p "$out"
 
+# Minutes of each stage, for check.sh to print with its own.
+times=$(mktemp /tmp/ctrack-make-times.XXXXXX)
+export CTRACK_MAKE_TIMES=$times
+t0=$SECONDS
+stage() {
+	printf '%-28s %5.1f min\n' "$1" "$(echo "($SECONDS - $t0) / 60" | bc -l)" >>"$times"
+	t0=$SECONDS
+}
+
 if [ "$(id -u)" = 0 ]; then
 	bash "$top/tools/testing/setup.sh"
 fi
+stage "packages (setup.sh)"
 
 newest_kdir() {
 	local d
@@ -36,9 +46,12 @@ build() {	# build NAME KDIR: prints the module directory, or nothing
 set +e
 b61=$(build 6.1 "$(newest_kdir '/lib/modules/6.1.0-*-amd64/build')")
 b612=$(build 6.12 "$(newest_kdir '/lib/modules/6.12*-amd64/build')")
+stage "W=1 builds, 6.1 and 6.12"
 echo "make-check: debug kernel (cached; a first build takes about 20 minutes)" >&2
 dk=$(bash "$top/tools/testing/qemu/debug-kernel.sh")
+stage "debug kernel"
 [ -n "$dk" ] && bdbg=$(build debug "$dk")
+stage "module for the debug kernel"
 set -e
 
 # The W=1 builds only check the compiler: the stock VMs load the modules
