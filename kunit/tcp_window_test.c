@@ -263,28 +263,49 @@ static void tw_sack_opt(u8 *opt, u32 left, u32 right)
 	put_unaligned_be32(right, opt + 8);
 }
 
-static void tw_sack_test(struct kunit *test)
+/*
+ * A handshake (with SACK permitted on both sides if @perm), then 1,000
+ * bytes from the originator.
+ */
+static struct tw *tw_sack_flow(struct kunit *test, bool perm)
 {
 	struct tw *tw = tw_new(test);
-	u8 opt[12];
 
-	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
-		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
-	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
-				CTRACK_TCP_F_SACK_PERM);
+	if (perm)
+		tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
+			     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
+	else
+		tw_plain_handshake(test, tw);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
 		  .len = 1000);
+	return tw;
+}
+
+/* The responder acknowledges @ack with one SACK block [@left, @right). */
+static enum ctrack_l4_verdict tw_sack_reply(struct kunit *test, struct tw *tw,
+					    u32 ack, u32 left, u32 right)
+{
+	u8 opt[12];
+
+	tw_sack_opt(opt, left, right);
+	return tw_send(test, tw, TW_R,
+		       TW_SEG(.flags = TCPHDR_ACK, .seq = TW_ISN_B + 1, .ack = ack,
+			      .win = TW_WIN_B, .opt = opt, .optlen = sizeof(opt)));
+}
+
+static void tw_sack_test(struct kunit *test)
+{
+	struct tw *tw = tw_sack_flow(test, true);
+
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
+				CTRACK_TCP_F_SACK_PERM);
 	/* The first 500 bytes were lost; the SACK covers the rest. */
-	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
-		  .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1, TW_ISN_A + 501,
+					    TW_ISN_A + 1001), CTRACK_L4_ACCEPT);
 	/* A SACK edge beyond what was sent acknowledges unsent data. */
-	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1501);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
-		  .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1, TW_ISN_A + 501,
+					    TW_ISN_A + 1501), CTRACK_L4_INVALID);
 }
 
 /*
@@ -294,17 +315,10 @@ static void tw_sack_test(struct kunit *test)
  */
 static void tw_sack_without_perm_test(struct kunit *test)
 {
-	struct tw *tw = tw_new(test);
-	u8 opt[12];
+	struct tw *tw = tw_sack_flow(test, false);
 
-	tw_plain_handshake(test, tw);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
-		  .len = 1000);
-	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = TW_WIN_B,
-		  .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1, TW_ISN_A + 501,
+					    TW_ISN_A + 1001), CTRACK_L4_ACCEPT);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_R].maxwin, TW_WIN_B);
 }
 
@@ -314,18 +328,11 @@ static void tw_sack_without_perm_test(struct kunit *test)
  */
 static void tw_sack_ack_too_old_test(struct kunit *test)
 {
-	struct tw *tw = tw_new(test);
-	u8 opt[12];
+	struct tw *tw = tw_sack_flow(test, true);
 
-	tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
-		     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
-		  .len = 1000);
-	tw_sack_opt(opt, TW_ISN_A + 501, TW_ISN_A + 1001);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 - 200000,
-		  .win = TW_WIN_B, .opt = opt, .optlen = sizeof(opt));
+	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1 - 200000,
+					    TW_ISN_A + 501, TW_ISN_A + 1001),
+			CTRACK_L4_INVALID);
 	KUNIT_EXPECT_LT(test, ctrack_entry_tcp(tw->e)->seen[TW_R].maxwin, 200000U);
 }
 
