@@ -41,7 +41,6 @@
 #include <linux/workqueue.h>
 #include <linux/module.h>
 #include <linux/ipv6.h>
-#include <asm/unaligned.h>
 
 #include "pernet.h"
 #include "verdict.h"
@@ -109,8 +108,8 @@ static u32 packet_print(const struct sk_buff *skb)
 
 		return (u32)ntohs(iph->id) << 8 ^ iph->protocol;
 	}
-	/* version, class and label; then payload length, next header */
-	return (get_unaligned_be32(nh) & 0x000fffff) << 8 ^ nh[6];
+	/* bytes 1-3 end with the 20-bit label; byte 6 is the next header */
+	return ((u32)(nh[1] & 0x0f) << 16 | nh[2] << 8 | nh[3]) << 8 ^ nh[6];
 }
 
 /*
