@@ -107,7 +107,7 @@ static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 			  f->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	ctrack_entry_snapshot(e, &snap);
+	ctrack_entry_snapshot(e, &snap, f->zero);
 
 	ctrack_entry_tuple(e, CTRACK_DIR_REPLY, &reply);
 	if (put_tuple(skb, CTRACK_A_TUPLE_ORIG, &e->tuple) ||
@@ -146,17 +146,17 @@ static int fill_entry(struct sk_buff *skb, struct ctrack_entry *e,
 		nla_nest_end(skb, nest);
 	}
 	genlmsg_end(skb, hdr);
-
-	/*
-	 * Reset only what was reported, and only once it is in the message:
-	 * packets counted meanwhile stay for the next reading.
-	 */
-	if (f->zero)
-		ctrack_entry_unaccount(e, &snap.acct);
 	return 0;
 
 cancel:
 	genlmsg_cancel(skb, hdr);
+	/*
+	 * A reset takes the counters with the snapshot (one lock hold, so
+	 * that two readers resetting at once never report a packet twice);
+	 * what this message could not carry goes back for the next one.
+	 */
+	if (f->zero)
+		ctrack_entry_give_back(e, &snap.acct);
 	return -EMSGSIZE;
 }
 
@@ -955,6 +955,15 @@ static struct genl_family ctrack_genl_family __ro_after_init = {
 	.version = CTRACK_GENL_VERSION,
 	.maxattr = CTRACK_A_MAXTYPE,
 	.netnsok = true,
+	/*
+	 * Without genl_mutex: a dump in a namespace with few entries in a
+	 * large table walks many buckets in one callback, and under the
+	 * mutex it would stall every generic netlink family of the host
+	 * (nl80211, devlink, wireguard...) meanwhile. Every operation is
+	 * safe against the packet path already, and so against another
+	 * operation; counter resets take and report in one lock hold.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ctrack_genl_ops,
 	.n_ops = ARRAY_SIZE(ctrack_genl_ops),

@@ -125,7 +125,7 @@ static int ct_show(struct seq_file *s, void *v)
 	struct ctrack_snapshot snap;
 	unsigned long status = READ_ONCE(e->status);
 
-	ctrack_entry_snapshot(e, &snap);
+	ctrack_entry_snapshot(e, &snap, false);
 
 	seq_printf(s, "%-8s %u %ld ", proto_name(e->tuple.proto), e->tuple.proto,
 		   ctrack_entry_remaining(e) / HZ);

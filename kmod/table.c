@@ -75,13 +75,16 @@ void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,
 
 /*
  * ctrack_entry_snapshot - copy what packets change in @e
+ * @take: also reset the counters, in the same hold of the lock, so that
+ *	every packet is reported once however many readers reset at once
  *
  * Takes e->lock: the TCP state and the counters move under it. Caller
  * holds rcu_read_lock or a reference.
  */
-void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap)
+void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap,
+			   bool take)
 {
-	const struct ctrack_acct *acct = ctrack_entry_acct(e);
+	struct ctrack_acct *acct = ctrack_entry_acct(e);
 
 	memset(snap, 0, sizeof(*snap));
 	/* Nothing of the kind: nothing to be consistent with. */
@@ -91,6 +94,8 @@ void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap)
 	if (acct) {
 		snap->acct = *acct;
 		snap->has_acct = true;
+		if (take)
+			memset(acct, 0, sizeof(*acct));
 	}
 	if (e->shape & CTRACK_SHAPE_TCP) {
 		const struct ctrack_tcp *tcp = ctrack_entry_tcp(e);
@@ -102,10 +107,10 @@ void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap)
 }
 
 /*
- * ctrack_entry_unaccount - take @seen, counters read by a snapshot, off
- * @e's counters: packets counted since stay for the next reading
+ * ctrack_entry_give_back - add @taken, counters a snapshot took, back to
+ * @e's: the report that was to carry them was not sent
  */
-void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *seen)
+void ctrack_entry_give_back(struct ctrack_entry *e, const struct ctrack_acct *taken)
 {
 	struct ctrack_acct *acct = ctrack_entry_acct(e);
 	int d;
@@ -114,8 +119,8 @@ void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *se
 		return;
 	spin_lock_bh(&e->lock);
 	for (d = 0; d < CTRACK_DIR_MAX; d++) {
-		acct->packets[d] -= seen->packets[d];
-		acct->bytes[d] -= seen->bytes[d];
+		acct->packets[d] += taken->packets[d];
+		acct->bytes[d] += taken->bytes[d];
 	}
 	spin_unlock_bh(&e->lock);
 }

@@ -174,8 +174,9 @@ struct ctrack_snapshot {
 	bool has_acct;
 };
 
-void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap);
-void ctrack_entry_unaccount(struct ctrack_entry *e, const struct ctrack_acct *seen);
+void ctrack_entry_snapshot(struct ctrack_entry *e, struct ctrack_snapshot *snap,
+			   bool take);
+void ctrack_entry_give_back(struct ctrack_entry *e, const struct ctrack_acct *taken);
 
 /* Tuple of direction @dir (the reply tuple is derived). */
 void ctrack_entry_tuple(const struct ctrack_entry *e, enum ctrack_dir dir,

@@ -86,6 +86,27 @@ out=$(ip netns exec rt su -s /bin/bash nobody -c 'ctrack -L' 2>&1)
 rc=$?
 check "unprivileged ctrack -L: exit 1, not permitted ($out)" \
 	bash -c "test $rc = 1 && echo '$out' | grep -q 'not permitted'"
+# Counter resets from several readers at once (the family runs without
+# genl_mutex): each packet is reported by exactly one of them, and none
+# is left after.
+ip netns exec rt sysctl -qw net.ctrack.acct=1
+ip netns exec cl ping -q -c 10 -W 2 10.0.2.1 >/dev/null
+zpids=()
+for i in 1 2 3 4 5 6; do
+	ip netns exec rt ctrack -L -z -p icmp >/tmp/zero.$i 2>/dev/null &
+	zpids+=($!)
+done
+wait "${zpids[@]}"
+reported=0
+for n in $(cat /tmp/zero.* | sed -nE 's/.*src=10\.0\.1\.1 dst=10\.0\.2\.1 type=8 code=0 id=[0-9]+ packets=([0-9]+) .*/\1/p'); do
+	reported=$((reported + n))
+done
+check "ctrack -L -z six times at once: the 10 echo requests reported once in all ($reported)" \
+	test "$reported" = 10
+check "... and the counters are zero after" \
+	ctgrep rt "src=10.0.1.1 dst=10.0.2.1 type=8 code=0 id=[0-9]+ packets=0 "
+ip netns exec rt sysctl -qw net.ctrack.acct=0
+
 ctrack_unload
 out=$(ctrack -C 2>&1)
 rc=$?
