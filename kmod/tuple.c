@@ -75,6 +75,12 @@ static int parse_ipv4(const struct sk_buff *skb, unsigned int off, bool inner,
 		return -EINVAL;
 	ihl = iph->ihl * 4;
 	tot = ntohs(iph->tot_len);
+	/*
+	 * BIG TCP: a GRO super-packet past 64 KiB carries tot_len 0 and its
+	 * length in the skb (the kernel's iph_totlen()).
+	 */
+	if (!tot && !inner && skb_is_gso(skb) && skb_is_gso_tcp(skb))
+		tot = skb->len - off;
 	if (tot < ihl)
 		return -EINVAL;
 	if (!inner) {
@@ -110,6 +116,13 @@ static int parse_ipv6(const struct sk_buff *skb, unsigned int off, bool inner,
 	if (!ip6h || ip6h->version != 6)
 		return -EINVAL;
 	end = off + sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	/*
+	 * A jumbogram (RFC 2675; BIG TCP's GRO makes them): payload length
+	 * 0 and a hop-by-hop header with the jumbo option, which the IPv6
+	 * input checked and trimmed the skb to before PREROUTING.
+	 */
+	if (!ip6h->payload_len && !inner && ip6h->nexthdr == NEXTHDR_HOP)
+		end = skb->len;
 	if (end > skb->len) {
 		if (!inner)
 			return -EINVAL;

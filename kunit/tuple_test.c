@@ -28,6 +28,10 @@ struct tuple_case {
 	u8 version;		/* IP version field override (0: keep) */
 	u8 ihl;			/* IPv4 IHL override (0: keep 5) */
 	u8 doff;		/* TCP data offset override (0: keep 5) */
+	bool big;		/* BIG TCP: IPv4 tot_len 0 on a GSO skb; IPv6
+				 * payload length 0 behind a hop-by-hop header
+				 * (the jumbo option's)
+				 */
 	bool set_ulen;		/* override the UDP length / UDP-Lite coverage */
 	u16 ulen;
 	int l3_extra;		/* added to the L3 length field */
@@ -57,7 +61,14 @@ static const struct tuple_case tuple_cases[] = {
 	/* coverage within the fragment: its checksum can be checked */
 	{ "ipv4_first_fragment_udplite_covered", NFPROTO_IPV4, IPPROTO_UDPLITE,
 	  .frag = IP_MF, .set_ulen = true, .ulen = 8, .res = CTRACK_PARSE_OK },
+	/* BIG TCP: the length lives in the skb (and an IPv6 jumbo option) */
+	{ "ipv4_big_tcp_tot_len_0", NFPROTO_IPV4, IPPROTO_TCP, .big = true,
+	  .res = CTRACK_PARSE_OK },
+	{ "ipv6_big_tcp_jumbo_hop_by_hop", NFPROTO_IPV6, IPPROTO_TCP, .ext = 1,
+	  .big = true, .res = CTRACK_PARSE_OK },
 	/* IPv4, malformed L3 */
+	{ "ipv4_tot_len_0_not_gso", NFPROTO_IPV4, IPPROTO_TCP, .l3_extra = -40,
+	  .res = CTRACK_PARSE_INVALID },
 	{ "ipv4_truncated_header", NFPROTO_IPV4, IPPROTO_TCP, .cut = 12,
 	  .res = CTRACK_PARSE_INVALID },
 	{ "ipv4_version_6_in_ipv4", NFPROTO_IPV4, IPPROTO_TCP, .version = 6,
@@ -234,7 +245,8 @@ static void tc_build(const struct tuple_case *c, struct kt_frame *f,
 		     unsigned int *l4off, unsigned int *l4len)
 {
 	bool err = tc_is_error(c);
-	u8 first = c->ext ? NEXTHDR_DEST : c->frag6 ? NEXTHDR_FRAGMENT : c->proto;
+	u8 first = c->ext ? (c->big ? NEXTHDR_HOP : NEXTHDR_DEST) :
+		   c->frag6 ? NEXTHDR_FRAGMENT : c->proto;
 	unsigned int l3, i;
 
 	/* An error goes back to the sender of the packet it quotes. */
@@ -300,6 +312,10 @@ static void tc_build(const struct tuple_case *c, struct kt_frame *f,
 		be16_add_cpu(&((struct iphdr *)(f->b + l3))->tot_len, c->l3_extra);
 	else
 		be16_add_cpu(&((struct ipv6hdr *)(f->b + l3))->payload_len, c->l3_extra);
+	if (c->big && c->family == NFPROTO_IPV4)
+		((struct iphdr *)(f->b + l3))->tot_len = 0;
+	else if (c->big)
+		((struct ipv6hdr *)(f->b + l3))->payload_len = 0;
 	*l4len = f->len - *l4off;
 	if (c->cut)
 		f->len = c->cut;
@@ -353,6 +369,11 @@ static void tuple_parse_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	tc_build(c, f, &l4off, &l4len);
 	skb = kt_skb(test, f, c->family);
+	if (c->big && c->family == NFPROTO_IPV4) {
+		/* As GRO leaves a TCP super-packet past 64 KiB. */
+		skb_shinfo(skb)->gso_size = 1000;
+		skb_shinfo(skb)->gso_type = SKB_GSO_TCPV4;
+	}
 	KUNIT_ASSERT_EQ(test, kt_parse(skb, c->family, &pkt), c->res);
 
 	if (c->res == CTRACK_PARSE_OK) {
