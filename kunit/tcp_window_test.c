@@ -169,6 +169,45 @@ static void tw_in_window_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
 }
 
+/*
+ * The right edge exactly: a segment may start at the edge the peer's
+ * window allows (check I: not after maxend), not one byte past it.
+ */
+static void tw_window_edge_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	u32 edge;
+
+	tw_plain_handshake(test, tw);
+	edge = ctrack_entry_tcp(tw->e)->seen[TW_O].maxend;
+	KUNIT_EXPECT_EQ(test, edge, TW_ISN_A + 1 + TW_WIN_B);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = edge + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = edge, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+}
+
+/*
+ * A receiver that closes its window: the sender's one-byte probe at the
+ * acknowledged edge passes (a zero window counts as one byte), so the
+ * flow survives until the window opens again.
+ */
+static void tw_zero_window_probe_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1000);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1001, .win = 0);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1001, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
+		  .len = 1);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
+}
+
 static void tw_seq_beyond_window_test(struct kunit *test)
 {
 	struct tw *tw = tw_new(test);
@@ -547,6 +586,8 @@ static void tw_retrans_timeout_test(struct kunit *test)
 static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_handshake_test),
 	KUNIT_CASE(tw_in_window_test),
+	KUNIT_CASE(tw_window_edge_test),
+	KUNIT_CASE(tw_zero_window_probe_test),
 	KUNIT_CASE(tw_seq_beyond_window_test),
 	KUNIT_CASE(tw_seq_behind_window_test),
 	KUNIT_CASE(tw_ack_unsent_test),
