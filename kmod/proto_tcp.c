@@ -618,15 +618,44 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 	if (tcp->retrans >= READ_ONCE(cnet->tcp_max_retrans) &&
 	    timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]);
+	/*
+	 * Any accepted RST, the in-window one that keeps ESTABLISHED for a
+	 * challenge ACK included, leaves the flow the CLOSE timeout, as in
+	 * nf_conntrack: a real abort whose RST was not exact goes in
+	 * seconds, and a flow that lives on refreshes its timeout with its
+	 * next segment.
+	 */
+	else if (ev == CTRACK_TCP_EV_RST)
+		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_CLOSE]);
 	else if (((tcp->seen[0].flags | tcp->seen[1].flags) &
 		  CTRACK_TCP_F_DATA_UNACKED) &&
 		 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]);
 
-	/* A flow whose only answer is a RST never existed: drop it soon. */
-	if (th->rst && !test_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status) &&
-	    dir == CTRACK_DIR_REPLY)
-		timeout = 0;
+	if (!test_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status)) {
+		/*
+		 * A flow that met a RST before any reply never existed:
+		 * drop it now. (SEEN_REPLY is set after this function, so a
+		 * first reply counts as "no reply yet" here, as in
+		 * nf_conntrack.)
+		 */
+		if (th->rst)
+			timeout = 0;
+		/*
+		 * A retransmitted SYN keeps the deadline of the first: a
+		 * client or a NAT box that reuses the port must not keep an
+		 * unanswered entry alive for ever.
+		 */
+		else if (ev == CTRACK_TCP_EV_SYN && old == sSS)
+			return CTRACK_L4_ACCEPT;
+		/*
+		 * ESTABLISHED without a reply: a flow picked up mid-stream
+		 * (tcp_loose). Not the 5 days of a flow seen to work.
+		 */
+		else if (next == sES &&
+			 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]))
+			timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]);
+	}
 	ctrack_entry_refresh(e, timeout);
 
 	/* Assured once the handshake completed and traffic keeps flowing. */

@@ -389,9 +389,10 @@ static void tw_rst_in_window_test(struct kunit *test)
 /*
  * RFC 5961 3.2: on an established flow a RST in the window but not at
  * the exact expected sequence (a blind attacker's guess) passes without
- * closing; the peer's challenge ACK makes the real sender answer with an
- * exact one, which closes. nf_conntrack behaves alike (92-xt-vs-conntrack
- * drives both trackers with the same segments).
+ * closing, with the CLOSE timeout; the peer's challenge ACK makes the
+ * real sender answer with an exact one, which closes. nf_conntrack
+ * behaves alike (42-tcp-oracle.sh drives both trackers through the same
+ * segments and compares states and timeouts).
  */
 static void tw_rst_blind_test(struct kunit *test)
 {
@@ -404,6 +405,10 @@ static void tw_rst_blind_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1 + 1, .ack = TW_ISN_A + 1);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
+	tw_expect_timeout(test, tw, 10 * HZ);
+	/* The flow lives on: its next segment gives the timeout back. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
 	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST | TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1);
@@ -472,6 +477,27 @@ static void tw_rst_refuses_syn_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctrack_entry_expired(tw->e));
 }
 
+/*
+ * Unanswered: a retransmitted SYN does not renew the deadline (a port
+ * reused again and again would keep the entry for ever), and a RST from
+ * either side ends the entry at once.
+ */
+static void tw_unanswered_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_SYN,
+		  .seq = TW_ISN_A, .win = TW_WIN_A);
+	tw_expect_timeout(test, tw, 120 * HZ);
+	WRITE_ONCE(tw->e->deadline, (u32)jiffies + 5 * HZ);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_SYN,
+		  .seq = TW_ISN_A, .win = TW_WIN_A);
+	tw_expect_timeout(test, tw, 5 * HZ);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_RST,
+		  .seq = TW_ISN_A + 1);
+	KUNIT_EXPECT_TRUE(test, ctrack_entry_expired(tw->e));
+}
+
 static void tw_be_liberal_test(struct kunit *test)
 {
 	struct tw *tw = tw_new(test);
@@ -502,6 +528,8 @@ static void tw_loose_pickup_test(struct kunit *test)
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = seq, .ack = ack, .win = 1000, .len = 100);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->state, CTRACK_TCP_ESTABLISHED);
+	/* Picked up, never answered: the unacknowledged timeout, not 5 days. */
+	tw_expect_timeout(test, tw, 300 * HZ);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = ack, .ack = seq + 100, .win = 1000);
 	/* The window scale was never seen: windows are not enforced. */
@@ -605,6 +633,7 @@ static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_rst_refuses_syn_test),
 	KUNIT_CASE(tw_be_liberal_test),
 	KUNIT_CASE(tw_loose_pickup_test),
+	KUNIT_CASE(tw_unanswered_test),
 	KUNIT_CASE(tw_loose_off_test),
 	KUNIT_CASE(tw_close_test),
 	KUNIT_CASE(tw_retrans_timeout_test),

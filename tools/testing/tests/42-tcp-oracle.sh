@@ -4,8 +4,8 @@
 # The TCP state machine against nf_conntrack's, segment by segment: the
 # oracle for the transition table that KUnit only checks for structure.
 # Crafted segments of one flow cross rt, where both trackers follow it;
-# after each one both must list the flow in the same state and must have
-# called the segment the same (--ctstate of -m conntrack and -m ctrack on
+# after each one both must list the flow in the same state, with the same
+# timeout (to 2 s), and must have called the segment the same (--ctstate of -m conntrack and -m ctrack on
 # rt's FORWARD chain, one rule per state counting only agreement, one
 # counting all).
 #
@@ -56,12 +56,19 @@ declare -A SEQS=(
 	[reopen-after-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c R 1001 0; c S 9000 0; s SA 7000 9001"
 )
 
-# state: "ctrack-state nf_conntrack-state" of the flow from port $port
+# state: "ctrack-state nf_conntrack-state" of the flow from port $port;
+# timeouts: "ctrack nf_conntrack" seconds left (both 0 when not listed)
 state() {
 	local ct nf
 	ct=$(ip netns exec rt cat /proc/net/ctrack | grep " sport=$port " | awk '{ print $4 }' | head -n1)
 	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | grep " sport=$port " | awk '{ print $6 }' | head -n1)
 	echo "${ct:-none} ${nf:-none}"
+}
+timeouts() {
+	local ct nf
+	ct=$(ip netns exec rt cat /proc/net/ctrack | grep " sport=$port " | awk '{ print $3 }' | head -n1)
+	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | grep " sport=$port " | awk '{ print $5 }' | head -n1)
+	echo "${ct:-0} ${nf:-0}"
 }
 
 # counters FAMILY: "all agreed" packets counted on TO
@@ -100,13 +107,16 @@ for f in $families; do
 			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
 			read -r all agreed <<<"$(counters $f)"
 			st=$(state)
+			read -r tc tn <<<"$(timeouts)"
+			# The same timeout, to the 2 s that reading both takes.
+			dt=$((tc - tn))
 			if [ "$all" != $((all0 + 1)) ] || [ "$agreed" != $((agreed0 + 1)) ] ||
-			   [ "${st% *}" != "${st#* }" ]; then
-				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $st;"
+			   [ "${st% *}" != "${st#* }" ] || [ "${dt#-}" -gt 2 ]; then
+				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $st, timeouts $tc $tn;"
 			fi
 		done
 		if [ -z "$bad" ]; then
-			pass "ipv$f tcp $name: $n segments, each called alike, states alike (last: $(state))"
+			pass "ipv$f tcp $name: $n segments, each called alike, states and timeouts alike (last: $(state), $(timeouts) s)"
 		else
 			fail "ipv$f tcp $name:$bad"
 		fi
