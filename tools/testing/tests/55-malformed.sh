@@ -151,13 +151,13 @@ for v in NEW RELATED UNTRACKED INVALID DROP; do
 done
 
 # First fragments that defragmentation never saw. nf_conntrack's NOTRACK
-# in a raw table that runs before defrag (legacy iptable_raw loaded with
-# raw_before_defrag=1) lets a fragment pass nf_defrag untouched, so ctrack
+# in a raw table that runs before defrag (legacy iptable_raw and
+# ip6table_raw loaded with raw_before_defrag=1) lets a fragment pass nf_defrag untouched, so ctrack
 # classifies it alone. The corpus's UDP-Lite first fragments claim a
 # checksum coverage past their end: INVALID, without the checksum walk
-# running off the skb. iptable_raw is a module on Debian's kernels,
-# loaded here with the parameter; the debug kernel builds it in, without
-# it (SKIP there).
+# running off the skb. iptable_raw and ip6table_raw are modules on
+# Debian's kernels, loaded here with the parameter; the debug kernel
+# builds them in, without it (SKIP there).
 bypass() {
 	local no line fam b want
 	for ipt in iptables-legacy ip6tables-legacy; do
@@ -182,8 +182,10 @@ bypass() {
 }
 if [ "$(grep -c 'udp-lite first fragment alone' "$corpus")" != 2 ]; then
 	fail "malformed: the corpus has not the two UDP-Lite first fragments"
-elif ! lsmod | grep -q '^iptable_raw ' && modprobe iptable_raw raw_before_defrag=1 2>/dev/null &&
-	lsmod | grep -q '^iptable_raw '; then
+elif ! lsmod | grep -q '^ip6\?table_raw ' &&
+	modprobe iptable_raw raw_before_defrag=1 2>/dev/null &&
+	modprobe ip6table_raw raw_before_defrag=1 2>/dev/null &&
+	lsmod | grep -q '^iptable_raw ' && lsmod | grep -q '^ip6table_raw '; then
 	# Loaded here, with the parameter (it has no sysfs file to read).
 	bypass
 else
