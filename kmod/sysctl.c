@@ -15,15 +15,16 @@ enum {
 	SYS_MAX,
 	SYS_COUNT,
 	SYS_BUCKETS,
-	SYS_TENANT_MAX,
-	SYS_TENANT_COUNT,
 	SYS_CHECKSUM,
 	SYS_ACCT,
 	SYS_TCP_LOOSE,
 	SYS_TCP_BE_LIBERAL,
 	SYS_TCP_MAX_RETRANS,
 	SYS_TIMEOUTS,
-	SYS_END = SYS_TIMEOUTS + __CTRACK_TO_MAX,
+	/* Host-wide, in init_net only: last, so that others end before. */
+	SYS_TENANT_MAX = SYS_TIMEOUTS + __CTRACK_TO_MAX,
+	SYS_TENANT_COUNT,
+	SYS_END,
 };
 
 /*
@@ -130,7 +131,6 @@ static const struct ctl_table template[SYS_END + 1] = {
 		.procname = "buckets", .maxlen = sizeof(unsigned int),
 		.mode = 0444, .proc_handler = proc_douintvec,
 	},
-	/* Host-wide: writable in init_net only (see ctrack_sysctl_register). */
 	[SYS_TENANT_MAX] = {
 		.procname = "tenant_max", .maxlen = sizeof(int), .mode = 0644,
 		.proc_handler = proc_dointvec_minmax, .extra1 = SYSCTL_ONE,
@@ -163,14 +163,14 @@ static const struct ctl_table template[SYS_END + 1] = {
 	TIMEOUT(CTRACK_TO_ICMP, "icmp_timeout"),
 	TIMEOUT(CTRACK_TO_ICMPV6, "icmpv6_timeout"),
 	TIMEOUT(CTRACK_TO_GENERIC, "generic_timeout"),
-	{ }
+	[SYS_END] = { }
 };
 
 int ctrack_sysctl_register(struct net *net, struct ctrack_net *cnet)
 {
 	struct ctrack_net *init_cnet = ctrack_pernet(&init_net);
 	struct ctl_table *t;
-	int i;
+	int i, n;
 
 	t = kmemdup(template, sizeof(template), GFP_KERNEL);
 	if (!t)
@@ -191,11 +191,18 @@ int ctrack_sysctl_register(struct net *net, struct ctrack_net *cnet)
 		t[SYS_TIMEOUTS + i].extra1 = cnet;
 		t[SYS_TIMEOUTS + i].extra2 = &init_cnet->timeouts[i];
 	}
-	/* The host-wide ceiling is the host's: read-only elsewhere. */
-	if (!net_eq(net, &init_net))
-		t[SYS_TENANT_MAX].mode = 0444;
+	/*
+	 * The tenants' ceiling and count are the host's: not in other
+	 * namespaces at all (a tenant would learn the others' flow count).
+	 * They are the table's last entries; cleared, they end it there.
+	 */
+	n = SYS_END;
+	if (!net_eq(net, &init_net)) {
+		n = SYS_TENANT_MAX;
+		memset(&t[n], 0, (SYS_END - n) * sizeof(*t));
+	}
 
-	cnet->sysctl = ctrack_register_net_sysctl(net, "net/ctrack", t, SYS_END);
+	cnet->sysctl = ctrack_register_net_sysctl(net, "net/ctrack", t, n);
 	if (!cnet->sysctl) {
 		kfree(t);
 		return -ENOMEM;
