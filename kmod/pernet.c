@@ -44,11 +44,12 @@ static const int default_timeouts[__CTRACK_TO_MAX] = {
 };
 
 /*
- * True while the module's own load runs the init of every existing netns
- * (register_pernet_subsys() holds the pernet lock for writing: no other
- * namespace is created meanwhile).
+ * The task that loads the module, while its register_pernet_subsys()
+ * runs the init of every namespace that exists already: those are not
+ * charged (see charge_to()). Namespaces that other tasks create
+ * meanwhile are, as they run in their creators' context.
  */
-static bool loading;
+static struct task_struct *loader;
 
 /*
  * Whose memory cgroup pays for @net's entries: the one of the task that
@@ -61,7 +62,7 @@ static bool loading;
  */
 static struct mem_cgroup *charge_to(struct net *net)
 {
-	if (net_eq(net, &init_net) || loading || !current->mm)
+	if (net_eq(net, &init_net) || current == READ_ONCE(loader) || !current->mm)
 		return NULL;
 	return get_mem_cgroup_from_mm(current->mm);
 }
@@ -189,9 +190,9 @@ int ctrack_pernet_init(void)
 {
 	int err;
 
-	loading = true;
+	WRITE_ONCE(loader, current);
 	err = register_pernet_subsys(&ctrack_net_ops);
-	loading = false;
+	WRITE_ONCE(loader, NULL);
 	return err;
 }
 
