@@ -53,6 +53,7 @@
 
 struct vring {
 	unsigned int head;	/* the newest slot; head + 1 is the oldest */
+	u64 lost;		/* seq of the last slot reused while still held */
 	struct ctrack_verdict slot[RING_SLOTS];
 };
 
@@ -130,6 +131,9 @@ void ctrack_verdict_set(const struct sk_buff *skb, const struct net *net,
 	bh = ctrack_bh_off();
 	r = this_ring();
 	v = &r->slot[++r->head & (RING_SLOTS - 1)];
+	/* A slot no later hook took yet is lost: the loopback handoff asks. */
+	if (v->skb)
+		r->lost = v->seq;
 	v->seq = ++this_cpu_ptr(rings)->seq;
 	old = v->entry;
 	v->entry = e;
@@ -199,10 +203,14 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 	return owned(ring_find(this_ring(), skb), skb, net);
 }
 
-/* Has @r reused a slot written after @seq? Then a newer slot may be lost. */
+/*
+ * Has @r reused a slot written after @seq that no hook had taken yet?
+ * Then a newer slot for the same skb may be the one lost. (Slots that
+ * their packet's last hook cleared are no loss.)
+ */
 static bool ring_lost_after(const struct vring *r, u64 seq)
 {
-	return r->slot[(r->head + 1) & (RING_SLOTS - 1)].seq > seq;
+	return r->lost > seq;
 }
 
 /*
@@ -212,7 +220,8 @@ static bool ring_lost_after(const struct vring *r, u64 seq)
  * The packet was sent from a task or from softirq, so its slot may be in
  * either ring; the newest slot for @skb marked for loopback in both is
  * the packet's own only if neither ring has reused a slot written after
- * it (a newer one, the packet's own, could be lost). Else NULL.
+ * it that was still held (that one, newer, could be the packet's own).
+ * Else NULL.
  *
  * Caller has BHs disabled.
  */

@@ -335,6 +335,8 @@ static void vd_put(struct sk_buff *skb, bool softirq, u64 seq, u8 state,
 	struct vring *ring = ring_of(r, softirq);
 	struct ctrack_verdict *v = &ring->slot[++ring->head & (RING_SLOTS - 1)];
 
+	if (v->skb)
+		ring->lost = v->seq;
 	v->skb = skb;
 	v->net = &init_net;
 	v->entry = NULL;
@@ -391,6 +393,26 @@ static void vd_address_reuse_test(struct kunit *test)
 }
 
 /*
+ * Slots that their packet's last hook cleared are no loss: the loopback
+ * handoff still takes a slot that many cleared ones have followed.
+ */
+static void vd_cleared_not_lost_test(struct kunit *test)
+{
+	struct sk_buff *skb = vd_skb(test), *filler = vd_skb(test);
+	struct vring *task = &this_cpu_ptr(rings)->task;
+	unsigned int i;
+
+	vd_pin();
+	vd_put(skb, true, 1, CTRACK_PKT_NEW, true);
+	for (i = 0; i < 2 * RING_SLOTS; i++) {
+		vd_put(filler, false, 2 + i, CTRACK_PKT_NEW, false);
+		task->slot[task->head & (RING_SLOTS - 1)].skb = NULL;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, ctrack_verdict_take_loopback(skb, &init_net));
+	vd_unpin();
+}
+
+/*
  * The same address, another packet: a later hook that finds a slot for
  * its skb whose print is another packet's (an IPv4 identification of its
  * own) takes no verdict and counts the mismatch.
@@ -431,6 +453,7 @@ static void vd_own_ring_test(struct kunit *test)
 static struct kunit_case verdict_cases[] = {
 	KUNIT_CASE(vd_seq_wrap_test),
 	KUNIT_CASE(vd_address_reuse_test),
+	KUNIT_CASE(vd_cleared_not_lost_test),
 	KUNIT_CASE(vd_print_mismatch_test),
 	KUNIT_CASE(vd_own_ring_test),
 	KUNIT_CASE(vd_store_take_test),
