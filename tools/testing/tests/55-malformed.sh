@@ -208,3 +208,4 @@ check "malformed: once traffic reuses the verdict slots, count = listed entries 
 echo "# count after the slots were reused: $(cnt), listed: $(ip netns exec rt cat /proc/net/ctrack | wc -l)"
 check "malformed: rt still forwards (ping cl -> sv)" \
 	ip netns exec cl ping -q -c1 -W5 10.0.2.1
+finish
