@@ -70,17 +70,21 @@ forward() {
 			echo "$line" >"$results"
 			echo "$line" >>"$1"
 			;;
+		"PLAN: "*)
+			echo "${line#PLAN: }" >"$1.plan"
+			;;
 		esac
 	done
 }
 
 run_test() {
-	local t=$1 name res fifo rc start end tpid fpid mm
+	local t=$1 name res fifo rc start end tpid fpid mm ran
 	name=${t##*/}
 	res=/tmp/res.$name
 	fifo=/tmp/fifo.$name
 	echo "=== $name"
 	: >"$res"
+	rm -f "$res.plan"
 	mkfifo "$fifo"
 	forward "$res" <"$fifo" &
 	fpid=$!
@@ -99,6 +103,13 @@ run_test() {
 	kill "$fpid" 2>/dev/null
 	wait "$fpid" 2>/dev/null
 	rm -f "$fifo"
+	# Each test declares how many checks it runs at least (plan).
+	ran=$(grep -c . "$res")
+	if [ ! -s "$res.plan" ]; then
+		result "FAIL: $name: declares no plan (lib.bash: plan N)"
+	elif [ "$ran" -lt "$(cat "$res.plan")" ] && ! grep -q '^SKIP: ' "$res"; then
+		result "FAIL: $name: ran $ran of the $(cat "$res.plan") checks it plans"
+	fi
 	if [ "$rc" -ne 0 ]; then
 		if { [ "$rc" -eq 124 ] || [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ]; } &&
 		   [ $((end - start)) -ge "$TEST_TIMEOUT" ]; then

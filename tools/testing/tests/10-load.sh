@@ -4,6 +4,7 @@
 # Loading starts tracking in every netns, existing and new; the knobs and
 # /proc files are there with nf_conntrack's defaults; unloading is clean.
 . ./lib.bash
+plan 38
 trap topo_down EXIT
 
 ip netns add before

@@ -7,6 +7,7 @@
 # ICMP port unreachable (RELATED); invalid packets. Assertions read
 # /proc/net/ctrack and /proc/net/stat/ctrack of the router and endpoints.
 . ./lib.bash
+plan 46
 trap topo_down EXIT
 
 ctrack_load

@@ -7,6 +7,7 @@
 #
 #   ns "lo1": ctpkt tcpreq 127.0.0.1 -> ctpkt tcpserve, over lo (v4, v6)
 . ./lib.bash
+plan 7
 trap topo_down EXIT
 
 modprobe nf_conntrack 2>/dev/null

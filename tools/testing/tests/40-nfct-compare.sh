@@ -6,6 +6,7 @@
 # state, tuples, status bits and counters, while the session is open and
 # after it closed.
 . ./lib.bash
+plan 6
 trap topo_down EXIT
 
 modprobe nf_conntrack 2>/dev/null

@@ -6,6 +6,7 @@
 # working and keeps its entry, and refused flows are counted as drops or
 # early drops. (Topology: lib.bash.)
 . ./lib.bash
+plan 6
 trap topo_down EXIT
 
 ctrack_load

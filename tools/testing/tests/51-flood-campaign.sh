@@ -32,6 +32,7 @@
 #                       on the debug kernel)
 #   CAMPAIGN_SIZE=soak  3,000,000 UDP + 1,000,000 SYN a round
 . ./lib.bash
+plan 28
 
 case "${CAMPAIGN_SIZE:-ci}" in
 soak) udp_n=3000000 syn_n=1000000 timeout= ;;

@@ -27,6 +27,7 @@
 # must leave nothing held by a malformed packet (see there).
 # No splat (run-vm.sh checks).
 . ./lib.bash
+plan 11
 cleanup() {
 	ip netns del inj 2>/dev/null
 	topo_down

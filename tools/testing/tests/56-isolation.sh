@@ -11,6 +11,7 @@
 # Entry ids are keyed hashes: a thousand entries, allocated together
 # (neighbours in one slab), get ids with no shared structure.
 . ./lib.bash
+plan 19
 
 check "insmod ctrack.ko" ctrack_load
 asuser() { su -s /bin/bash nobody -c "$*" 2>&1; }

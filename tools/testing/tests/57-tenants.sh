@@ -13,6 +13,7 @@
 #   netns of unshare -Ur unshare -n          veth0 10.9.0.1 ---- veth1 10.9.0.2
 #   lo: pings 127.0.0.x                      SYNs from 10.64.0.0/16 into T1
 . ./lib.bash
+plan 27
 
 check "insmod ctrack.ko" ctrack_load
 asuser() { su -s /bin/bash nobody -c "$*" 2>&1; }

@@ -5,6 +5,7 @@
 # nothing leaks (kmemleak on the debug kernel), no splat. (Topology:
 # lib.bash.)
 . ./lib.bash
+plan 7
 trap topo_down EXIT
 
 ctrack_load

@@ -20,6 +20,7 @@
 #
 # (Topology: lib.bash; extra namespaces churn0.. hang off rt's veth2.)
 . ./lib.bash
+plan 5
 
 case "${CAMPAIGN_SIZE:-ci}" in
 soak) mods=100 nets=200 ;;

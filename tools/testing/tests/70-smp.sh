@@ -5,6 +5,7 @@
 # Every new flow is confirmed exactly once (insert == flows), no verdict
 # is lost between hooks, and the router lists each flow once.
 . ./lib.bash
+plan 4
 trap topo_down EXIT
 
 ctrack_load

@@ -7,6 +7,7 @@
 # one-line errors for bad arguments, a missing privilege and a missing
 # module. (Topology: lib.bash.)
 . ./lib.bash
+plan 36
 trap topo_down EXIT
 
 # The comparable part of a listing: no timeout (it ticks), sorted.

@@ -8,6 +8,7 @@
 # -S -o prometheus, and -E: the event order of a TCP session, -e, and a
 # listener that overflows, warns and keeps going. (Topology: lib.bash.)
 . ./lib.bash
+plan 62
 trap topo_down EXIT
 
 # The comparable part of a listing: no timeout (it ticks), sorted.

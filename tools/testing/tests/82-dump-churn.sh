@@ -9,6 +9,7 @@
 #   ns "dn": stable set 10.1.x.y -> 10.255.0.1:4000 (ctbulk create)
 #            churning set 10.2.x.y, created and deleted in a loop (ctbulk churn)
 . ./lib.bash
+plan 17
 cleanup() {
 	[ -n "$churn_pid" ] && kill "$churn_pid" 2>/dev/null
 	ip netns del dn 2>/dev/null

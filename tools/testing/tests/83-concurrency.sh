@@ -28,6 +28,7 @@
 #   CAMPAIGN_SIZE=ci    N=20,000 (3,000 on the debug kernel), 4 dumps, 30 s
 #   CAMPAIGN_SIZE=soak  N=200,000, 20 dumps, 10 minutes
 . ./lib.bash
+plan 12
 
 case "${CAMPAIGN_SIZE:-ci}" in
 soak) n=200000 dumps=20 min_s=600 ;;

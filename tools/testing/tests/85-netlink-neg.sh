@@ -22,6 +22,7 @@
 # check and trap; ctrack_load takes no argument here.
 # shellcheck disable=SC1083,SC2191,SC2206,SC2317,SC2119
 . ./lib.bash
+plan 176
 
 cleanup() {
 	ip netns del ng 2>/dev/null

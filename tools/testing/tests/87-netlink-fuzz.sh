@@ -26,6 +26,7 @@
 # argument here.
 # shellcheck disable=SC2317,SC2119
 . ./lib.bash
+plan 14
 
 cleanup() {
 	ip netns del fz 2>/dev/null

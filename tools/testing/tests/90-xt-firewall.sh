@@ -18,6 +18,7 @@
 # read back (iptables -S, -L) and survive iptables-save | iptables-restore.
 # (Topology: lib.bash.)
 . ./lib.bash
+plan 45
 trap topo_down EXIT
 
 # counter VARIANT IPT RULE-SPEC: packets the sv INPUT rule has counted

@@ -34,6 +34,7 @@
 # row agree (no packet was half-way through the chain), after the traffic
 # of the phase is known to be over: no fixed sleeps.
 . ./lib.bash
+plan 581
 trap topo_down EXIT
 
 declare -A C		# packets counted by rule k:NAME, from the last snapshot

@@ -37,6 +37,7 @@
 # it (INVALID: nf_conntrack has no entry; RELATED for ctrack). Those cells
 # are asserted exactly, so that any change is noticed.
 . ./lib.bash
+plan 161
 trap topo_down EXIT
 
 states="INVALID NEW ESTABLISHED RELATED UNTRACKED"
