@@ -56,19 +56,15 @@ declare -A SEQS=(
 	[reopen-after-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c R 1001 0; c S 9000 0; s SA 7000 9001"
 )
 
-# state: "ctrack-state nf_conntrack-state" of the flow from port $port;
-# timeouts: "ctrack nf_conntrack" seconds left (both 0 when not listed)
-state() {
-	local ct nf
-	ct=$(ip netns exec rt cat /proc/net/ctrack | grep " sport=$port " | awk '{ print $4 }' | head -n1)
-	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | grep " sport=$port " | awk '{ print $6 }' | head -n1)
-	echo "${ct:-none} ${nf:-none}"
-}
-timeouts() {
-	local ct nf
-	ct=$(ip netns exec rt cat /proc/net/ctrack | grep " sport=$port " | awk '{ print $3 }' | head -n1)
-	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | grep " sport=$port " | awk '{ print $5 }' | head -n1)
-	echo "${ct:-0} ${nf:-0}"
+# look: "CT-STATE NF-STATE CT-TIMEOUT NF-TIMEOUT" of the flow from port
+# $port on rt ("none none 0 0" when neither lists it)
+look() {
+	ip netns exec rt sh -c 'cat /proc/net/ctrack; echo ---; cat /proc/net/nf_conntrack' |
+		awk -v p=" sport=$port " '
+			/^---$/ { nf = 1; next }
+			index($0, p) && !nf && !cs { cs = $4; ct = $3 }
+			index($0, p) && nf && !ns { ns = $6; nt = $5 }
+			END { printf "%s %s %d %d\n", cs ? cs : "none", ns ? ns : "none", ct, nt }'
 }
 
 # counters FAMILY: "all agreed" packets counted on TO
@@ -86,6 +82,9 @@ if [ "$KERNEL_FLAVOR" = debug ]; then
 	families=4 only="open-close rst-blind simultaneous"
 fi
 
+nseq=$(wc -w <<<"${only:-${!SEQS[*]}}")
+plan $(( $(wc -w <<<"$families") * nseq ))
+
 port=41000
 for f in $families; do
 	if [ $f = 4 ]; then c=10.0.1.1 s=10.0.2.1; else c=fd00:1::1 s=fd00:2::1; fi
@@ -94,10 +93,10 @@ for f in $families; do
 		IFS=';' read -ra steps <<<"${SEQS[$name]}"
 		bad=
 		n=0
+		read -r all0 agreed0 <<<"$(counters $f)"
 		for step in "${steps[@]}"; do
 			read -r who flags seq ack <<<"$step"
 			n=$((n + 1))
-			read -r all0 agreed0 <<<"$(counters $f)"
 			if [ "$who" = c ]; then
 				ip netns exec cl ctpkt tcp "$c" "$s" "$port" 7000 "$flags" "$seq" "$ack"
 			else
@@ -106,17 +105,17 @@ for f in $families; do
 			# Both trackers saw it once rt counted it.
 			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
 			read -r all agreed <<<"$(counters $f)"
-			st=$(state)
-			read -r tc tn <<<"$(timeouts)"
+			read -r sc sn tc tn <<<"$(look)"
 			# The same timeout, to the 2 s that reading both takes.
 			dt=$((tc - tn))
 			if [ "$all" != $((all0 + 1)) ] || [ "$agreed" != $((agreed0 + 1)) ] ||
-			   [ "${st% *}" != "${st#* }" ] || [ "${dt#-}" -gt 2 ]; then
-				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $st, timeouts $tc $tn;"
+			   [ "$sc" != "$sn" ] || [ "${dt#-}" -gt 2 ]; then
+				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $sc $sn, timeouts $tc $tn;"
 			fi
+			all0=$all agreed0=$agreed
 		done
 		if [ -z "$bad" ]; then
-			pass "ipv$f tcp $name: $n segments, each called alike, states and timeouts alike (last: $(state), $(timeouts) s)"
+			pass "ipv$f tcp $name: $n segments, each called alike, states and timeouts alike (last: $sc $sn, $tc $tn s)"
 		else
 			fail "ipv$f tcp $name:$bad"
 		fi
