@@ -14,7 +14,7 @@
 # this host) first, into that directory, where it leaves the DKMS-built
 # modules that KO_61 and KO_612 then name. CTRACK_W1_BUILDS: "6.1:ok
 # 6.12:" (make-check.sh's W=1 compile checks; empty after ":" = failed).
-# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (900),
+# Optional: CTPKT (prebuilt tools/testing/ctpkt), CTRACK_TESTS_DIR (instead of tools/testing/tests), CTRACK_VM_CPUS (default 2), CTRACK_VM_TIMEOUT (1500),
 # CTRACK_VM_DEBUG_TIMEOUT (2700).
 #
 # Prints every result line prefixed with its run, then one line
@@ -183,7 +183,7 @@ stock() {
 		return
 	fi
 	run "$name" --kernel "$kernel" --modules-from "/lib/modules/$rel" \
-		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-900}" --test-timeout 450 \
+		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-1500}" --test-timeout 450 \
 		"${test_args[@]}"
 	stage_done "VM $name"
 }
