@@ -194,15 +194,37 @@ static void vd_overflow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
 }
 
+struct vd_look {
+	const struct sk_buff *skb;
+	bool found;
+	bool entry;
+};
+
+/* work_on_cpu() callback: what the rings of that CPU hold for an skb. */
+static long vd_look_here(void *arg)
+{
+	struct vd_look *l = arg;
+	const struct ctrack_verdict *v;
+
+	vd_pin();
+	v = ctrack_verdict_get(l->skb, &init_net);
+	l->found = v;
+	l->entry = v && v->entry;
+	vd_unpin();
+	return 0;
+}
+
 static void vd_release_test(struct kunit *test)
 {
 	struct net *other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
 	struct ctrack_entry *e = vd_entry(test, 40000);
 	struct sk_buff *skb = vd_skb(test);
-	const struct ctrack_verdict *v;
+	struct vd_look look = { .skb = skb };
+	int cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, other);
 	vd_pin();
+	cpu = smp_processor_id();
 	ctrack_verdict_set(skb, &init_net, vd_ref(e), CTRACK_PKT_NEW,
 			   CTRACK_DIR_ORIGINAL, NF_INET_LOCAL_OUT);
 	vd_unpin();
@@ -212,13 +234,13 @@ static void vd_release_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 2);
 	ctrack_verdict_release(&init_net);
 	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
-	/* The slot still answers, without the entry. */
-	vd_pin();
-	v = ctrack_verdict_get(skb, &init_net);
-	KUNIT_EXPECT_NOT_NULL(test, v);
-	if (v)
-		KUNIT_EXPECT_NULL(test, v->entry);
-	vd_unpin();
+	/*
+	 * The slot still answers, without the entry. Looked up on the CPU
+	 * that wrote it: release sleeps, and this thread may have moved.
+	 */
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, vd_look_here, &look), 0);
+	KUNIT_EXPECT_TRUE(test, look.found);
+	KUNIT_EXPECT_FALSE(test, look.entry);
 }
 
 static void vd_release_frees_pending_test(struct kunit *test)
