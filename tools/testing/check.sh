@@ -4,7 +4,8 @@
 # Body of "make check": run ctrack's VM tests on every kernel we target.
 #
 #   [6.1]    Debian's 6.1 kernel   + its modules, KO_61,  tools/testing/tests
-#   [6.12]   Debian's 6.12 kernel  + its modules, KO_612, tools/testing/tests
+#   [6.12]   Debian's 6.12 kernel  + its modules, KO_612, the smoke set of
+#            tools/testing/tests (SMOKE below)
 #   [debug]  DEBUG_KERNEL (KASAN, lockdep, kmemleak, KUnit) + KO_DEBUG,
 #            KUNIT_KO_DEBUG, the KUnit stage and tools/testing/tests
 #
@@ -169,9 +170,29 @@ find_kernel() {
 	done | sort -V | tail -n1
 }
 
-# stock NAME KERNEL-GLOB KO
+# The smoke set: what the second stock kernel runs, within make check's
+# time budget (README, "Time budget"): load, traffic, loopback, the
+# nf_conntrack comparison and oracle-free checks of each area (malformed
+# packets, tenants, netlink, the match). 6.1 and the debug kernel run
+# every test.
+SMOKE="10-load.sh 20-traffic.sh 30-loopback.sh 40-nfct-compare.sh 55-malformed.sh
+	57-tenants.sh 70-smp.sh 80-netlink.sh 90-xt-firewall.sh"
+smoke_args() {
+	local d=$all.smoke t
+	mkdir -p "$d"
+	cp "$tests_dir/lib.bash" "$d/"
+	for t in $SMOKE; do
+		cp -p "$tests_dir/$t" "$d/" || add "FAIL: [all] smoke test $t missing"
+	done
+	echo "$d"
+}
+
+# stock NAME KERNEL-GLOB KO [smoke]
 stock() {
-	local name=$1 kernel ko=$3 rel
+	local name=$1 kernel ko=$3 rel args=("${test_args[@]}")
+	if [ "${4:-}" = smoke ] && [ ${#test_args[@]} -gt 0 ]; then
+		args=(--tests "$(smoke_args)" --tests "$top/tools/testing/corpus" "${test_args[@]:4}")
+	fi
 	kernel=$(find_kernel "$2")
 	if [ -z "$kernel" ]; then
 		add "SKIP: [$name] no kernel $2 installed"
@@ -184,8 +205,8 @@ stock() {
 	fi
 	run "$name" --kernel "$kernel" --modules-from "/lib/modules/$rel" \
 		--extra-ko "$(abspath "$ko")" --timeout "${CTRACK_VM_TIMEOUT:-1500}" --test-timeout 450 \
-		"${test_args[@]}"
-	stage_done "VM $name"
+		"${args[@]}"
+	stage_done "VM $name${4:+ ($4)}"
 }
 
 if [ -z "$KO_61" ] || [ ! -f "$KO_61" ]; then
@@ -199,7 +220,7 @@ if [ -z "$KO_612" ]; then
 elif [ ! -f "$KO_612" ]; then
 	add "FAIL: [6.12] ctrack.ko for 6.12 missing ($KO_612)"
 else
-	stock 6.12 '/boot/vmlinuz-6.12*' "$KO_612"
+	stock 6.12 '/boot/vmlinuz-6.12*' "$KO_612" smoke
 fi
 
 if [ -z "$DEBUG_KERNEL" ]; then
