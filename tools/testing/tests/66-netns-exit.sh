@@ -56,11 +56,15 @@ echo 'ctrack_net_pre_exit ctrack_net_exit_batch ctrack_table_flush_exiting' >$tr
 echo 2 >$tr/max_graph_depth
 echo function_graph >$tr/current_tracer
 
+# A batch starts on a line "ctrack_net_exit_batch() {" or is whole on
+# "ctrack_net_exit_batch();"; a started one ends on "}", or on
+# "} /* ctrack_net_exit_batch */" when other lines came between.
+END_RE='ctrack_net_exit_batch.*\(\);|\|  }$|} /\* ctrack_net_exit_batch'
 exit_done() {
 	local pre starts ends
-	pre=$(grep -c ctrack_net_pre_exit $tr/trace)
-	starts=$(grep -c ctrack_net_exit_batch $tr/trace)
-	ends=$(grep -cE 'ctrack_net_exit_batch.*\(\);|\|  }$' $tr/trace)
+	pre=$(grep -c 'ctrack_net_pre_exit.*()' $tr/trace)
+	starts=$(grep -c 'ctrack_net_exit_batch.*()' $tr/trace)
+	ends=$(grep -cE "$END_RE" $tr/trace)
 	[ "$pre" -ge "$n" ] && [ "$starts" -ge 1 ] && [ "$ends" = "$starts" ]
 }
 
@@ -83,11 +87,17 @@ round() {
 	# ended (on its own line, or on the "}" that closes it), twice in a
 	# row a second apart: the last batch starts a grace period after
 	# the last pre_exit. (Lines of other CPUs may come between.)
-	wait_for 60 eval 'exit_done && sleep 1 && exit_done' || return 1
+	if ! wait_for 60 eval 'exit_done && sleep 1 && exit_done'; then
+		echo "# netns exit: round not seen through: pre_exit $(grep -c ctrack_net_pre_exit $tr/trace)," \
+			"batches $(grep -c ctrack_net_exit_batch $tr/trace)," \
+			"ended $(grep -cE "$END_RE" $tr/trace)" >&2
+		tail -n 8 $tr/trace | sed 's/^/# /' >&2
+		return 1
+	fi
 	echo 0 >$tr/tracing_on
 	# The table walks of this round, beside the time.
 	grep -c ctrack_table_flush_exiting $tr/trace >>/tmp/walks.$1
-	awk '/ctrack_net_pre_exit|ctrack_net_exit_batch.*\(\);|\|  }$/ {
+	RE="ctrack_net_pre_exit|$END_RE" awk '$0 ~ ENVIRON["RE"] {
 		for (i = 1; i < NF; i++) if ($(i + 1) == "us") s += $i
 	} END { printf "%d\n", s }' $tr/trace
 }
