@@ -150,15 +150,30 @@ static void tw_handshake_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_R], 1);
 }
 
-static void tw_in_window_test(struct kunit *test)
+/*
+ * A handshake (with SACK permitted on both sides if @perm), then 1,000
+ * bytes from the originator.
+ */
+static struct tw *tw_data_flow(struct kunit *test, bool perm)
 {
 	struct tw *tw = tw_new(test);
 
-	tw_plain_handshake(test, tw);
-	/* 1000 bytes across the sequence-number wrap. */
+	if (perm)
+		tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
+			     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
+	else
+		tw_plain_handshake(test, tw);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
 		  .len = 1000);
+	return tw;
+}
+
+static void tw_in_window_test(struct kunit *test)
+{
+	/* 1000 bytes across the sequence-number wrap. */
+	struct tw *tw = tw_data_flow(test, false);
+
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].end, TW_ISN_A + 1001);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1001, .win = TW_WIN_B);
@@ -194,12 +209,8 @@ static void tw_window_edge_test(struct kunit *test)
  */
 static void tw_zero_window_probe_test(struct kunit *test)
 {
-	struct tw *tw = tw_new(test);
+	struct tw *tw = tw_data_flow(test, false);
 
-	tw_plain_handshake(test, tw);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
-		  .len = 1000);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1001, .win = 0);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
@@ -302,25 +313,6 @@ static void tw_sack_opt(u8 *opt, u32 left, u32 right)
 	put_unaligned_be32(right, opt + 8);
 }
 
-/*
- * A handshake (with SACK permitted on both sides if @perm), then 1,000
- * bytes from the originator.
- */
-static struct tw *tw_sack_flow(struct kunit *test, bool perm)
-{
-	struct tw *tw = tw_new(test);
-
-	if (perm)
-		tw_handshake(test, tw, tw_opt_sackperm, sizeof(tw_opt_sackperm),
-			     tw_opt_sackperm, sizeof(tw_opt_sackperm), TW_WIN_A);
-	else
-		tw_plain_handshake(test, tw);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_A + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A,
-		  .len = 1000);
-	return tw;
-}
-
 /* The responder acknowledges @ack with one SACK block [@left, @right). */
 static enum ctrack_l4_verdict tw_sack_reply(struct kunit *test, struct tw *tw,
 					    u32 ack, u32 left, u32 right)
@@ -335,7 +327,7 @@ static enum ctrack_l4_verdict tw_sack_reply(struct kunit *test, struct tw *tw,
 
 static void tw_sack_test(struct kunit *test)
 {
-	struct tw *tw = tw_sack_flow(test, true);
+	struct tw *tw = tw_data_flow(test, true);
 
 	KUNIT_EXPECT_TRUE(test, ctrack_entry_tcp(tw->e)->seen[TW_O].flags &
 				CTRACK_TCP_F_SACK_PERM);
@@ -354,7 +346,7 @@ static void tw_sack_test(struct kunit *test)
  */
 static void tw_sack_without_perm_test(struct kunit *test)
 {
-	struct tw *tw = tw_sack_flow(test, false);
+	struct tw *tw = tw_data_flow(test, false);
 
 	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1, TW_ISN_A + 501,
 					    TW_ISN_A + 1001), CTRACK_L4_ACCEPT);
@@ -367,7 +359,7 @@ static void tw_sack_without_perm_test(struct kunit *test)
  */
 static void tw_sack_ack_too_old_test(struct kunit *test)
 {
-	struct tw *tw = tw_sack_flow(test, true);
+	struct tw *tw = tw_data_flow(test, true);
 
 	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1 - 200000,
 					    TW_ISN_A + 501, TW_ISN_A + 1001),
