@@ -387,6 +387,7 @@ if run_block vm-build "$tmp/src/ctrack"; then
 #!/bin/bash
 # README's vm-run block, word for word, where run-vm.sh put ctrack.ko.
 . ./lib.bash
+plan 3
 ip link set lo up
 if (cd /lib/ctrack && bash -e -o pipefail /tests/readme-vm-run.block) >/tmp/readme.log 2>&1; then
 	pass "README vm-run: $(paste -sd';' /tests/readme-vm-run.block | cut -c1-100)"
