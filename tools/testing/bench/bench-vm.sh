@@ -24,6 +24,7 @@
 #
 # Prints one line per measurement: "BENCH {json}".
 . ./lib.bash
+plan 1
 
 # Both trackers as they come: without per-entry counters (nf_conntrack's
 # acct and ctrack's are off by default).

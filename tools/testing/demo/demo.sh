@@ -4,6 +4,7 @@
 # make demo, inside the VM: real traffic between client, router and server
 # namespaces (topology in lib.bash), then the router's table and counters.
 . ./lib.bash
+plan 1
 trap topo_down EXIT
 
 say() { printf '\n### %s\n' "$*"; }
