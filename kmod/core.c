@@ -29,8 +29,14 @@ static bool csum_bad(struct sk_buff *skb, const struct ctrack_pkt *pkt,
 		const struct udphdr *uh;
 
 		uh = skb_header_pointer(skb, pkt->l4off, sizeof(_uh), &_uh);
-		/* IPv4 lets UDP go without a checksum. */
-		if (!uh || (family == NFPROTO_IPV4 && !uh->check))
+		/*
+		 * IPv4 lets UDP go without a checksum, and IPv6 lets
+		 * tunnels do so (RFC 6935), which a router cannot tell
+		 * from other flows: as nf_conntrack, ctrack verifies no
+		 * zero checksum in either family and leaves the verdict
+		 * to the receiver.
+		 */
+		if (!uh || !uh->check)
 			return false;
 		fallthrough;
 	}

@@ -236,7 +236,8 @@ for fam in (4, 6):
     if fam == 4:
         add("NEW", fam, wrap(udp(fam, zero_csum=True)), "udp, checksum 0 (none, allowed in IPv4)")
     else:
-        add("INVALID", fam, wrap(udp(fam, zero_csum=True)), "udp, checksum 0 (not allowed in IPv6)")
+        # RFC 6935: tunnels may; the router leaves it to the receiver.
+        add("NEW", fam, wrap(udp(fam, zero_csum=True)), "udp, checksum 0 (IPv6: tunnels only)")
     add("NEW", fam, wrap(udp(fam, ulen=0, proto=UDPLITE), UDPLITE), "udp-lite, coverage 0 (all)")
     add("NEW", fam, wrap(udp(fam, ulen=8, proto=UDPLITE), UDPLITE), "udp-lite, coverage 8")
     add("INVALID", fam, wrap(udp(fam, ulen=5, proto=UDPLITE), UDPLITE), "udp-lite, coverage 5 (< 8)")
