@@ -147,6 +147,12 @@ static int parse_ipv6(const struct sk_buff *skb, unsigned int off, bool inner,
 		case NEXTHDR_AUTH:
 		case NEXTHDR_FRAGMENT:
 			break;
+		case NEXTHDR_NONE:
+			/*
+			 * Nothing follows, no protocol to track: INVALID, as
+			 * nf_conntrack, which finds no protocol either.
+			 */
+			return -EINVAL;
 		default:
 			goto done;
 		}
