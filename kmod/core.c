@@ -72,19 +72,54 @@ struct classified {
 };
 
 /*
+ * At OUTPUT, is this packet REJECT's answer to a packet whose entry was
+ * never confirmed? Then it is RELATED to that entry, in the reply
+ * direction, as nf_conntrack makes it: the answer changes nothing in the
+ * entry, and does not confirm it (ctrack_confirm() confirms only for a
+ * packet of the original direction). @orig is the tuple the refused
+ * packet had. Caller holds rcu_read_lock.
+ */
+static bool rejected(struct net *net, struct ctrack_net *cnet,
+		     const struct nf_hook_state *state,
+		     const struct ctrack_tuple *orig, struct classified *c)
+{
+	struct ctrack_entry *e;
+	bool bh;
+
+	if (state->hook != NF_INET_LOCAL_OUT)
+		return false;
+	bh = ctrack_bh_off();
+	e = ctrack_verdict_refused(net, orig);
+	ctrack_bh_restore(bh);
+	if (!e)
+		return false;
+	CTRACK_STAT_INC(cnet, CTRACK_STAT_RELATED);
+	c->e = e;
+	c->state = CTRACK_PKT_RELATED;
+	c->dir = CTRACK_DIR_REPLY;
+	return true;
+}
+
+/*
  * An ICMP error is RELATED when the packet it quotes belongs to an entry
- * and it is addressed to that packet's sender; anything else is INVALID.
+ * and it is addressed to that packet's sender, or when REJECT sends it
+ * for a packet it refused (rejected()); anything else is INVALID.
  * Caller holds rcu_read_lock.
  */
 static void classify_icmp_error(struct net *net, struct ctrack_net *cnet,
-				const struct ctrack_pkt *pkt, struct classified *c)
+				const struct ctrack_pkt *pkt,
+				const struct nf_hook_state *state,
+				struct classified *c)
 {
 	enum ctrack_dir idir;
 	struct ctrack_entry *e;
 
 	e = ctrack_lookup(net, &pkt->inner, &idir);
-	if (!e)
+	if (!e) {
+		if (rejected(net, cnet, state, &pkt->inner, c))
+			return;
 		goto invalid;
+	}
 	if (!nf_inet_addr_cmp(&pkt->tuple.dst, &pkt->inner.src)) {
 		ctrack_entry_put(e);
 		goto invalid;
@@ -226,7 +261,7 @@ static void classify(struct net *net, struct ctrack_net *cnet,
 		if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(cnet->checksum) &&
 		    csum_bad(skb, &pkt, state->hook, state->pf))
 			goto invalid;
-		classify_icmp_error(net, cnet, &pkt, c);
+		classify_icmp_error(net, cnet, &pkt, state, c);
 		return;
 	default:
 		goto invalid;
@@ -253,7 +288,13 @@ again:
 			return;
 		}
 		if (!may_start(e, skb, &pkt, cnet)) {
+			struct ctrack_tuple orig;
+
 			ctrack_entry_put(e);
+			/* A reset from REJECT cannot start a flow, but answers one. */
+			if (ctrack_tuple_invert(&orig, &pkt.tuple) &&
+			    rejected(net, cnet, state, &orig, c))
+				return;
 			goto invalid;
 		}
 		dir = CTRACK_DIR_ORIGINAL;
@@ -358,7 +399,9 @@ static unsigned int ctrack_confirm(void *priv, struct sk_buff *skb,
 		CTRACK_STAT_INC(ctrack_pernet(state->net), CTRACK_STAT_VERDICT_MISS);
 	} else {
 		e = READ_ONCE(v->entry);
-		if (e && !test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
+		/* Not for REJECT's answer to a refused packet (rejected()). */
+		if (e && v->dir == CTRACK_DIR_ORIGINAL &&
+		    !test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
 			ctrack_entry_confirm(e);
 		if (state->hook == NF_INET_LOCAL_IN || !state->out ||
 		    !(state->out->flags & IFF_LOOPBACK))

@@ -257,6 +257,41 @@ struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v)
 	return e;
 }
 
+/*
+ * ctrack_verdict_refused - the unconfirmed entry whose original tuple is
+ * @t, started by a packet still in its hooks in this context
+ *
+ * The REJECT target answers a packet from within one of its hooks: the
+ * reset or ICMP error goes out through OUTPUT in the same context, while
+ * the refused packet waits for REJECT to return, its slot in this
+ * context's ring holding the entry it started (not confirmed, and it will
+ * not be). nf_conntrack hands the answer that entry (nf_ct_attach());
+ * this finds it. Returns it with a reference taken, or NULL.
+ *
+ * Caller has BHs disabled and holds rcu_read_lock. Not on the fast path:
+ * only for a packet that would otherwise be INVALID at OUTPUT.
+ */
+struct ctrack_entry *ctrack_verdict_refused(const struct net *net,
+					    const struct ctrack_tuple *t)
+{
+	struct vring *r = this_ring();
+	unsigned int i;
+
+	for (i = 0; i < RING_SLOTS; i++) {
+		struct ctrack_verdict *v = &r->slot[(r->head - i) & (RING_SLOTS - 1)];
+		struct ctrack_entry *e = v->entry;
+
+		if (!v->skb || !e || v->net != net || v->dir != CTRACK_DIR_ORIGINAL ||
+		    test_bit(CTRACK_S_CONFIRMED_BIT, &e->status) ||
+		    !ctrack_tuple_eq(&e->tuple, t))
+			continue;
+		/* The slot holds a reference: the entry cannot go meanwhile. */
+		refcount_inc(&e->use);
+		return e;
+	}
+	return NULL;
+}
+
 /* Which slots a release drops. */
 struct release_filter {
 	const struct net *net;	/* this namespace's entries; NULL: any */

@@ -12,7 +12,8 @@
  * another packet at the same address is refused and counted. Then
  * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
  * ctrack_confirm() at POSTROUTING uses to insert the entry, and a confirm
- * without a verdict counts verdict_miss.
+ * without a verdict counts verdict_miss; REJECT's answers take the
+ * refused packet's unconfirmed entry and do not confirm it.
  *
  * A test runs with BHs off around each store-and-take, so that it stays
  * on one CPU and its rings.
@@ -346,6 +347,90 @@ static void vd_hooks_test(struct kunit *test)
 	}
 }
 
+static struct sk_buff *vd_tcp_skb(struct kunit *test, int src, u16 sp, int dst,
+				  u16 dp, u32 seq, u32 ack, u8 flags)
+{
+	struct kt_frame *f = kt_frame(test);
+	unsigned int l3 = kt_ip(f, NFPROTO_IPV4, IPPROTO_TCP, src, dst);
+
+	kt_tcp(f, sp, dp, seq, ack, flags, 1024, NULL, 0, 0);
+	kt_ip_done(f, NFPROTO_IPV4, l3);
+	return kt_skb(test, f, NFPROTO_IPV4);
+}
+
+/* A port unreachable from B for vd_skb()'s datagram. */
+static struct sk_buff *vd_unreach_skb(struct kunit *test)
+{
+	struct kt_frame *f = kt_frame(test);
+	unsigned int l3 = kt_ip(f, NFPROTO_IPV4, IPPROTO_ICMP, KT_HOST_B, KT_HOST_A);
+	unsigned int inner;
+
+	kt_icmp(f, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	inner = kt_ip(f, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, KT_HOST_B);
+	kt_udp(f, 40000, 53, 8);
+	kt_ip_done(f, NFPROTO_IPV4, inner);
+	kt_ip_done(f, NFPROTO_IPV4, l3);
+	return kt_skb(test, f, NFPROTO_IPV4);
+}
+
+/*
+ * REJECT answers from OUTPUT while the refused packet waits in its hook:
+ * the reset for a SYN and the port unreachable for a datagram are RELATED
+ * to the refused packet's unconfirmed entry, in the reply direction, and
+ * leave it unconfirmed as they pass POSTROUTING. A reset that answers no
+ * packet in flight stays INVALID.
+ */
+static void vd_reject_answer_test(struct kunit *test)
+{
+	struct nf_hook_state out = {
+		.hook = NF_INET_LOCAL_OUT, .pf = NFPROTO_IPV4, .net = &init_net,
+	};
+	struct nf_hook_state post = {
+		.hook = NF_INET_POST_ROUTING, .pf = NFPROTO_IPV4, .net = &init_net,
+	};
+	unsigned int inserts = kt_stat(CTRACK_STAT_INSERT);
+	struct sk_buff *syn = vd_tcp_skb(test, KT_HOST_A, 40000, KT_HOST_B, 80,
+					 1000, 0, TCPHDR_SYN);
+	struct sk_buff *rst = vd_tcp_skb(test, KT_HOST_B, 80, KT_HOST_A, 40000,
+					 0, 1001, TCPHDR_RST | TCPHDR_ACK);
+	struct sk_buff *stray = vd_tcp_skb(test, KT_HOST_B, 81, KT_HOST_A, 40000,
+					   0, 1001, TCPHDR_RST | TCPHDR_ACK);
+	struct sk_buff *dgram = vd_skb(test), *unreach = vd_unreach_skb(test);
+	struct sk_buff *pkt[2] = { syn, dgram }, *answer[2] = { rst, unreach };
+	const struct ctrack_verdict *v;
+	struct ctrack_entry *e;
+	int i;
+
+	vd_pin();
+	for (i = 0; i < 2; i++) {
+		e = NULL;
+		ctrack_in(NULL, pkt[i], &out);
+		v = ctrack_verdict_get(pkt[i], &init_net);
+		if (v && v->state == CTRACK_PKT_NEW)
+			e = v->entry;
+		KUNIT_EXPECT_NOT_NULL(test, e);
+		ctrack_in(NULL, answer[i], &out);
+		v = ctrack_verdict_get(answer[i], &init_net);
+		KUNIT_EXPECT_NOT_NULL(test, v);
+		if (!v || !e)
+			continue;
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_RELATED);
+		KUNIT_EXPECT_EQ(test, v->dir, CTRACK_DIR_REPLY);
+		KUNIT_EXPECT_PTR_EQ(test, v->entry, e);
+		ctrack_confirm(NULL, answer[i], &post);
+		KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_CONFIRMED_BIT, &e->status));
+	}
+	ctrack_in(NULL, stray, &out);
+	v = ctrack_verdict_get(stray, &init_net);
+	KUNIT_EXPECT_NOT_NULL(test, v);
+	if (v) {
+		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_INVALID);
+		KUNIT_EXPECT_NULL(test, v->entry);
+	}
+	vd_unpin();
+	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_INSERT), inserts);
+}
+
 /*
  * A slot written straight into ring @softirq of this CPU, as the packet
  * path would have from that context, with sequence @seq.
@@ -487,6 +572,7 @@ static struct kunit_case verdict_cases[] = {
 	KUNIT_CASE(vd_release_frees_pending_test),
 	KUNIT_CASE(vd_release_remote_test),
 	KUNIT_CASE(vd_hooks_test),
+	KUNIT_CASE(vd_reject_answer_test),
 	{}
 };
 

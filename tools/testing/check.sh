@@ -173,11 +173,11 @@ find_kernel() {
 
 # The smoke set: what the second stock kernel runs, within make check's
 # time budget (README, "Time budget"): load, traffic, loopback, the
-# nf_conntrack comparison and oracle-free checks of each area (malformed
-# packets, tenants, netlink, the match). 6.1 and the debug kernel run
-# every test.
-SMOKE="10-load.sh 20-traffic.sh 30-loopback.sh 40-nfct-compare.sh 55-malformed.sh
-	57-tenants.sh 70-smp.sh 80-netlink.sh 90-xt-firewall.sh"
+# nf_conntrack comparisons (listing, REJECT's answers, the malformed
+# corpus) and checks of each other area (tenants, netlink, the match).
+# 6.1 and the debug kernel run every test.
+SMOKE="10-load.sh 20-traffic.sh 30-loopback.sh 40-nfct-compare.sh 44-reject.sh
+	55-malformed.sh 57-tenants.sh 70-smp.sh 80-netlink.sh 90-xt-firewall.sh"
 smoke_args() {
 	local d=$all.smoke t
 	mkdir -p "$d"
