@@ -493,6 +493,19 @@ add("DROP", 6, frags6(udp(6, payload=b"u" * 64), UDP, [32])[:1], "ipv6 first fra
 add("DROP", 6, frags6(udp(6, payload=b"w" * 64, ulen=72, proto=UDPLITE), UDPLITE, [32])[:1],
     "ipv6 udp-lite first fragment alone, coverage past it (held)")
 
+# ICMP errors whose quoted packet carries IPv4 options, or an IPv6
+# extension header before its UDP header: the tuple is found past them.
+sp, dp = rel[2][1:]
+q = ip4(udp(4, sport=dp, dport=sp, src=S4, dst=C4), UDP, src=S4, dst=C4, ihl=6,
+        opts=b"\x01\x01\x01\x00")[:24 + 8]
+add("RELATED", 4, ip4(icmp4(3, 3, b"\0\0\0\0", q), ICMP),
+    "icmp error quoting rel-2's reply packet, which has IP options")
+sp, dp = rel[8][1:]
+nh, data = chain([DEST], UDP, udp(6, sport=dp, dport=sp, src=S6, dst=C6))
+q = ip6(data, nh, src=S6, dst=C6)[:40 + 8 + 8]
+add("RELATED", 6, ip6(icmp6(1, 4, b"\0\0\0\0", q), ICMP6),
+    "icmpv6 error quoting rel-8's reply packet, after a destination-options header")
+
 # The test's end-of-group marker, not a case: a generic datagram that
 # is NEW every time (nobody answers protocol 253 in kind).
 print("SENTINEL 4 %s  # end of a group" % ip4(b"sentinel", 253, ident_=0).hex())
