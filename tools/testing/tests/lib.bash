@@ -229,6 +229,35 @@ chain_counters() {
 	return 0
 }
 
+# Side by side with nf_conntrack, in rt. The comparable part of an
+# entry: no timeout, no use count, no zone, and no mark (nf_conntrack
+# prints it only with CONFIG_NF_CONNTRACK_MARK, which the debug kernel
+# lacks; nothing sets a mark here).
+norm_ct() {
+	grep -E -- "$1" | sed -E 's/^([a-z]+) +([0-9]+) [0-9]+ /\1 \2 /; s/ (use|mark)=[0-9]+//g'
+}
+norm_nf() {
+	v6compress | grep -E -- "$1" | sed -E 's/^ipv[46] +[0-9]+ //; s/^([a-z]+) +([0-9]+) [0-9]+ /\1 \2 /; s/ (zone|secctx)=[^ ]+//g; s/ (use|mark)=[0-9]+//g'
+}
+same() {
+	local ct nf
+	ct=$(ip netns exec rt cat /proc/net/ctrack | norm_ct "$1")
+	nf=$(ip netns exec rt cat /proc/net/nf_conntrack | norm_nf "$1")
+	printf 'ctrack:       %s\nnf_conntrack: %s\n' "$ct" "$nf" >/tmp/same
+	[ -n "$ct" ] && [ "$ct" = "$nf" ]
+}
+
+# agree NAME PATTERN: both trackers list the same entry (they may take a
+# moment to see the last packet alike)
+agree() {
+	if wait_for 3 same "$2"; then
+		pass "$1"
+	else
+		cat /tmp/same
+		fail "$1"
+	fi
+}
+
 finish() {
 	exit "$fails"
 }
