@@ -86,5 +86,11 @@ for cpus in $cpus_list; do
 	logs+=("$log")
 done
 [ -n "$BENCH_PROFILE" ] && exit 0
-python3 "$top/tools/testing/bench/report.py" "$top/build/bench.json" "${logs[@]}"
+# The results name what measured them: commit, guest kernel, qemu, host.
+BENCH_ENV_COMMIT=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown) \
+BENCH_ENV_KERNEL="$rel" \
+BENCH_ENV_QEMU=$(qemu-system-x86_64 --version | head -n1) \
+BENCH_ENV_HOST="$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME")" \
+BENCH_ENV_ICOUNT=${BENCH_ICOUNT:-0} \
+	python3 "$top/tools/testing/bench/report.py" "$top/build/bench.json" "${logs[@]}"
 echo "bench: figures in build/bench.json" >&2

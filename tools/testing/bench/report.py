@@ -11,6 +11,7 @@ figure over nf_conntrack's.
 """
 import json
 import re
+import os
 import statistics
 import sys
 
@@ -55,7 +56,12 @@ def main():
     out, logs = sys.argv[1], sys.argv[2:]
     data = [r for log in logs for r in rows(log)]
     result = {"figures": {}, "targets": {}}
-    lines = []
+    # What the figures were measured with (bench.sh sets these).
+    env = {k[len("BENCH_ENV_"):].lower(): v for k, v in os.environ.items()
+           if k.startswith("BENCH_ENV_")}
+    if env:
+        result["environment"] = env
+    lines = ["== %s: %s" % (k, v) for k, v in sorted(env.items())]
     for vcpus in sorted({r["vcpus"] for r in data}):
         d = [r for r in data if r["vcpus"] == vcpus]
         fig = result["figures"].setdefault("%d vCPUs" % vcpus, {})
