@@ -29,7 +29,6 @@
 #include "pernet.h"
 #include "proto.h"
 #include "netlink.h"
-#include "verdict.h"
 
 /* Slab cache names; the KUnit module, which links this file too, has its own. */
 #ifndef CTRACK_CACHE_PREFIX
@@ -488,10 +487,8 @@ static struct ctrack_entry *entry_mem_alloc(struct ctrack_net *cnet, u8 shape,
  *	at confirm
  *
  * Enforces net.ctrack.max (and, for a tenant, net.ctrack.tenant_max):
- * when full, evicts a non-ASSURED neighbour of the same namespace, or
- * frees the places this CPU's verdict slots hold for dropped packets'
- * entries (ctrack_verdict_shed()), or fails with -ENOSPC (the caller
- * drops the packet and counts it).
+ * when full, evicts a non-ASSURED neighbour of the same namespace or
+ * fails with -ENOSPC (the caller drops the packet and counts it).
  * Any context that @gfp allows. The entry comes with one reference.
  */
 struct ctrack_entry *ctrack_entry_alloc(struct net *net,
@@ -509,9 +506,8 @@ struct ctrack_entry *ctrack_entry_alloc(struct net *net,
 	 * place first; a few rounds, then give up.
 	 */
 	while (!count_reserve(cnet)) {
-		/* The places of dropped packets' entries, when nothing else. */
 		if (tries++ == CTRACK_EARLY_DROP_TRIES ||
-		    !(early_drop(net, hash, true) || ctrack_verdict_shed(net))) {
+		    !early_drop(net, hash, true)) {
 			CTRACK_STAT_INC(cnet, CTRACK_STAT_DROP);
 			return ERR_PTR(-ENOSPC);
 		}

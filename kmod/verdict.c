@@ -258,49 +258,6 @@ struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v)
 }
 
 /*
- * ctrack_verdict_shed - give up this CPU's slots that hold unconfirmed
- * entries of @net
- *
- * A NEW packet that the ruleset drops after its classify hook leaves its
- * entry in its slot until the ring comes round (RING_SLOTS packets of
- * that context on this CPU): counted against @net's maximum, yet in no
- * table, where eviction could find it. When @net is full and eviction
- * finds nothing, the entry allocator sheds them. A packet still on its way
- * whose slot goes (one nested in another's hooks, a sender preempted
- * between OUTPUT and POSTROUTING) then misses its confirm, and its flow's
- * next packet is NEW again: what a lost slot does anyway. Returns whether
- * any slot was shed.
- *
- * Any context; the packet path, only when @net's table is full.
- */
-bool ctrack_verdict_shed(const struct net *net)
-{
-	struct vrings *r;
-	bool bh, shed = false;
-	unsigned int i;
-	int k;
-
-	bh = ctrack_bh_off();
-	r = this_cpu_ptr(rings);
-	for (k = 0; k < 2; k++) {
-		struct vring *ring = ring_of(r, k);
-
-		for (i = 0; i < RING_SLOTS; i++) {
-			struct ctrack_verdict *v = &ring->slot[i];
-			struct ctrack_entry *e = v->entry;
-
-			if (!e || v->net != net ||
-			    test_bit(CTRACK_S_CONFIRMED_BIT, &e->status))
-				continue;
-			ctrack_entry_put(ctrack_verdict_clear(v));
-			shed = true;
-		}
-	}
-	ctrack_bh_restore(bh);
-	return shed;
-}
-
-/*
  * ctrack_verdict_refused - the unconfirmed entry whose original tuple is
  * @t, started by a packet still in its hooks in this context
  *

@@ -32,7 +32,6 @@ struct ctrack_verdict *ctrack_verdict_get(const struct sk_buff *skb,
 struct ctrack_verdict *ctrack_verdict_take_loopback(const struct sk_buff *skb,
 						    const struct net *net);
 struct ctrack_entry *ctrack_verdict_clear(struct ctrack_verdict *v);
-bool ctrack_verdict_shed(const struct net *net);
 struct ctrack_entry *ctrack_verdict_refused(const struct net *net,
 					    const struct ctrack_tuple *t);
 void ctrack_verdict_release(const struct net *net);

@@ -13,8 +13,7 @@
  * the hooks themselves: ctrack_in() at OUTPUT stores the verdict that
  * ctrack_confirm() at POSTROUTING uses to insert the entry, and a confirm
  * without a verdict counts verdict_miss; REJECT's answers take the
- * refused packet's unconfirmed entry and do not confirm it; a table full
- * of dropped packets' unconfirmed entries sheds their slots.
+ * refused packet's unconfirmed entry and do not confirm it.
  *
  * A test runs with BHs off around each store-and-take, so that it stays
  * on one CPU and its rings.
@@ -433,47 +432,6 @@ static void vd_reject_answer_test(struct kunit *test)
 }
 
 /*
- * A full table whose places are all held by the slots of packets dropped
- * after their classify hook (unconfirmed entries, in no table, nothing to
- * evict): a new entry sheds those slots instead of being refused, and
- * the dropped packets' slots are gone.
- */
-static void vd_full_sheds_test(struct kunit *test)
-{
-	unsigned int drops = kt_stat(CTRACK_STAT_DROP);
-	struct sk_buff *skb[2] = { vd_skb(test), vd_skb(test) };
-	struct ctrack_entry *e;
-	struct ctrack_tuple t;
-	int i;
-
-	ctrack_pernet(&init_net)->max = 2;
-	vd_pin();
-	for (i = 0; i < 2; i++) {
-		kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 40001 + i, KT_HOST_B, 53);
-		e = ctrack_entry_alloc(&init_net, &t, ctrack_tuple_hash(&init_net, &t),
-				       GFP_ATOMIC);
-		KUNIT_EXPECT_FALSE(test, IS_ERR(e));
-		if (IS_ERR(e))
-			break;
-		/* The slot holds the only reference, as for a packet in flight. */
-		ctrack_verdict_set(skb[i], &init_net, e, CTRACK_PKT_NEW,
-				   CTRACK_DIR_ORIGINAL, NF_INET_PRE_ROUTING);
-	}
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), 2);
-	kt_tuple(&t, NFPROTO_IPV4, IPPROTO_UDP, KT_HOST_A, 40003, KT_HOST_B, 53);
-	e = ctrack_entry_alloc(&init_net, &t, ctrack_tuple_hash(&init_net, &t),
-			       GFP_ATOMIC);
-	KUNIT_EXPECT_FALSE(test, IS_ERR(e));
-	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb[0], &init_net));
-	KUNIT_EXPECT_NULL(test, ctrack_verdict_get(skb[1], &init_net));
-	vd_unpin();
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctrack_pernet(&init_net)->count), IS_ERR(e) ? 2 : 1);
-	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_DROP), drops);
-	if (!IS_ERR(e))
-		ctrack_entry_put(e);
-}
-
-/*
  * A slot written straight into ring @softirq of this CPU, as the packet
  * path would have from that context, with sequence @seq.
  */
@@ -615,7 +573,6 @@ static struct kunit_case verdict_cases[] = {
 	KUNIT_CASE(vd_release_remote_test),
 	KUNIT_CASE(vd_hooks_test),
 	KUNIT_CASE(vd_reject_answer_test),
-	KUNIT_CASE(vd_full_sheds_test),
 	{}
 };
 
