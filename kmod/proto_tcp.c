@@ -331,20 +331,29 @@ static u32 max_ack_window(const struct ctrack_tcp_dir *d)
 
 /*
  * Is the segment inside what the receiver can have accepted, and is what
- * it acknowledges something the receiver really sent? On success, learn
- * from it. Caller holds e->lock.
+ * it acknowledges something the receiver really sent? ACCEPT: learn from
+ * it. Two kinds of segments outside pass unlearned, as in nf_conntrack
+ * since 6.1 (IGNORE: the packet keeps its flow's state, the flow does not
+ * move): data already acknowledged, or an ack far behind (retransmitted
+ * or overly delayed segments, which a TCP sends in normal operation); and
+ * up to a window's worth of data past the window (TCPs that overshoot
+ * it), whose end is remembered so that the peer's ack of it is not "over
+ * the upper bound". An ack of data never sent, or a segment starting
+ * further out, is INVALID. With be_liberal all pass. Caller holds e->lock.
  */
-static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
-			  enum ctrack_tcp_event ev, const struct sk_buff *skb,
-			  const struct ctrack_pkt *pkt, const struct tcphdr *th,
-			  bool liberal)
+static enum ctrack_l4_verdict tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
+					    enum ctrack_tcp_event ev,
+					    const struct sk_buff *skb,
+					    const struct ctrack_pkt *pkt,
+					    const struct tcphdr *th, bool liberal)
 {
+	enum ctrack_l4_verdict outside;
 	struct ctrack_tcp_dir *snd = &tcp->seen[dir];
 	struct ctrack_tcp_dir *rcv = &tcp->seen[!dir];
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq), sack, end, win;
 	unsigned int datalen = pkt->l4len - th->doff * 4;
 	struct tcp_opts o;
-	bool ok;
+	bool in_recv, ack_ok;
 
 	parse_options(skb, pkt->l4off, th, &o);
 	win = ntohs(th->window);
@@ -363,7 +372,7 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 			    !(snd->flags & rcv->flags & CTRACK_TCP_F_WINDOW_SCALE))
 				snd->scale = rcv->scale = 0;
 			if (!th->ack)
-				return true;	/* simultaneous open */
+				return CTRACK_L4_ACCEPT;	/* simultaneous open */
 		} else {
 			/* Mid-stream: all we know is this segment. */
 			u32 swin = win << snd->scale;
@@ -401,16 +410,31 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 	if (th->rst && !seq && tcp->state == sSS)
 		seq = end = snd->end;
 
-	ok = !after(seq, snd->maxend) &&			/* I: starts in window */
-	     (!rcv->maxwin ||
-	      after(end, snd->end - rcv->maxwin - 1)) &&	/* II: not too old */
-	     !after(sack, rcv->end) &&				/* III: acks only sent data */
-	     after(sack, rcv->end - max_ack_window(snd) - 1) &&	/* IV: not too old an ack */
-	     /* ...nor the cumulative ack behind a SACK edge: sack - ack widens maxwin */
-	     after(ack, rcv->end - max_ack_window(snd) - 1);
+	liberal = liberal || (snd->flags & CTRACK_TCP_F_BE_LIBERAL);
+	outside = liberal ? CTRACK_L4_ACCEPT : CTRACK_L4_IGNORE;
+	/* II: the segment's end not too old */
+	in_recv = !rcv->maxwin || after(end, snd->end - rcv->maxwin - 1);
+	/* IV: nor the ack, nor the cumulative ack behind a SACK edge */
+	ack_ok = after(sack, rcv->end - max_ack_window(snd) - 1) &&
+		 after(ack, rcv->end - max_ack_window(snd) - 1);
 
-	if (!ok)
-		return liberal || (snd->flags & CTRACK_TCP_F_BE_LIBERAL);
+	/* I: starts in the window, or overshoots it by at most a window */
+	if (after(seq, snd->maxend)) {
+		if (in_recv && ack_ok && !after(sack, rcv->end) &&
+		    end - snd->maxend <= rcv->maxwin) {
+			if (after(end, snd->end)) {
+				snd->end = end;
+				snd->flags |= CTRACK_TCP_F_DATA_UNACKED;
+			}
+			return outside;
+		}
+		return liberal ? CTRACK_L4_ACCEPT : CTRACK_L4_INVALID;
+	}
+	/* III: acks only data the receiver sent */
+	if (after(sack, rcv->end))
+		return liberal ? CTRACK_L4_ACCEPT : CTRACK_L4_INVALID;
+	if (!in_recv || !ack_ok)
+		return outside;
 
 	if (!th->syn)
 		win <<= snd->scale;
@@ -449,7 +473,7 @@ static bool tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 			tcp->retrans = 0;
 		}
 	}
-	return true;
+	return CTRACK_L4_ACCEPT;
 }
 
 /* Header checks that need no entry: called for every TCP packet. */
@@ -550,6 +574,7 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 	struct tcphdr _th;
 	const struct tcphdr *th;
 	enum ctrack_tcp_event ev;
+	enum ctrack_l4_verdict v;
 	unsigned long timeout;
 	u8 old, next;
 
@@ -604,9 +629,9 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 		break;
 	}
 
-	if (!tcp_in_window(tcp, dir, ev, skb, pkt, th,
-			   READ_ONCE(cnet->tcp_be_liberal)))
-		return CTRACK_L4_INVALID;
+	v = tcp_in_window(tcp, dir, ev, skb, pkt, th, READ_ONCE(cnet->tcp_be_liberal));
+	if (v != CTRACK_L4_ACCEPT)
+		return v;
 
 	tcp->state = next;
 	tcp->last_index = ev;

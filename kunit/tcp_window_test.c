@@ -2,9 +2,11 @@
 /*
  * Suite ctrack_tcp_window: the TCP tracker on real segments (crafted
  * skbs through ctrack_tuple_parse() and core.c's track()). Proves that
- * segments inside the window pass and move the state, that sequence
- * numbers beyond or behind the window and acknowledgments of unsent or
- * long-acknowledged data are INVALID and change nothing, that window
+ * segments inside the window pass and move the state; that, as in
+ * nf_conntrack since 6.1, segments behind the window, acks far behind
+ * and data overshooting the window by less than a window pass without
+ * moving the flow (the overshoot's end remembered), while data further
+ * out and acks of unsent data are INVALID and change nothing; that window
  * scaling applies only when both SYNs offer it, that SACK blocks count as
  * acknowledgments, which RSTs are believed, what tcp_be_liberal and
  * tcp_loose change, and which timeout each state gets.
@@ -196,10 +198,11 @@ static void tw_window_edge_test(struct kunit *test)
 	tw_plain_handshake(test, tw);
 	edge = ctrack_entry_tcp(tw->e)->seen[TW_O].maxend;
 	KUNIT_EXPECT_EQ(test, edge, TW_ISN_A + 1 + TW_WIN_B);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
-		  .seq = edge + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = edge, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+	/* One past: an overshoot within a window passes unlearned. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
+		  .seq = edge + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
 }
 
 /*
@@ -227,11 +230,31 @@ static void tw_seq_beyond_window_test(struct kunit *test)
 	tw_plain_handshake(test, tw);
 	before = *ctrack_entry_tcp(tw->e);
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_A + 1 + 70000, .ack = TW_ISN_B + 1,
+		  .seq = TW_ISN_A + 1 + 200000, .ack = TW_ISN_B + 1,
 		  .win = TW_WIN_A, .len = 100);
 	/* A rejected segment changes nothing. */
 	KUNIT_EXPECT_EQ(test, memcmp(&before, ctrack_entry_tcp(tw->e), sizeof(before)), 0);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_O], 2);
+}
+
+/*
+ * Data overshooting the receiver's window by less than a window (TCPs
+ * that do): passes without moving the flow, but its end is remembered,
+ * so that the receiver's ack of it is in range, as in nf_conntrack.
+ */
+static void tw_seq_overshoot_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 + 70000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].end,
+			TW_ISN_A + 1 + 70100);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_O], 2);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 + 70100, .win = TW_WIN_B);
 }
 
 static void tw_seq_behind_window_test(struct kunit *test)
@@ -239,7 +262,8 @@ static void tw_seq_behind_window_test(struct kunit *test)
 	struct tw *tw = tw_new(test);
 
 	tw_plain_handshake(test, tw);
-	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+	/* Too old: passes without moving the flow (a retransmission). */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_A + 1 - 70000, .ack = TW_ISN_B + 1,
 		  .win = TW_WIN_A, .len = 100);
 	/* An old retransmission that is still within reach passes. */
@@ -265,7 +289,8 @@ static void tw_ack_too_old_test(struct kunit *test)
 	struct tw *tw = tw_new(test);
 
 	tw_plain_handshake(test, tw);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+	/* An overly delayed ack: passes without moving the flow. */
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 - 70000,
 		  .win = TW_WIN_B);
 }
@@ -280,7 +305,7 @@ static void tw_window_scale_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].scale, 7);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_R].scale, 7);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
-		  .seq = TW_ISN_B + 1 + 130000, .ack = TW_ISN_A + 1, .win = 500,
+		  .seq = TW_ISN_B + 1 + 400000, .ack = TW_ISN_A + 1, .win = 500,
 		  .len = 100);
 	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1 + 100000, .ack = TW_ISN_A + 1, .win = 500,
@@ -363,7 +388,7 @@ static void tw_sack_ack_too_old_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1 - 200000,
 					    TW_ISN_A + 501, TW_ISN_A + 1001),
-			CTRACK_L4_INVALID);
+			CTRACK_L4_IGNORE);
 	KUNIT_EXPECT_LT(test, ctrack_entry_tcp(tw->e)->seen[TW_R].maxwin, 200000U);
 }
 
@@ -613,6 +638,7 @@ static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_window_edge_test),
 	KUNIT_CASE(tw_zero_window_probe_test),
 	KUNIT_CASE(tw_seq_beyond_window_test),
+	KUNIT_CASE(tw_seq_overshoot_test),
 	KUNIT_CASE(tw_seq_behind_window_test),
 	KUNIT_CASE(tw_ack_unsent_test),
 	KUNIT_CASE(tw_ack_too_old_test),

@@ -13,7 +13,10 @@
 #
 # cl and sv drop the test's segments in their raw tables, so that their
 # own stacks never answer; every segment is ctpkt's, with chosen
-# sequence numbers (window 1024, no options, no payload). Each sequence
+# sequence numbers (window 1024, no options, no payload). seq-edges and
+# ack-edges put segments at the edges of the window, one inside and one
+# past each (a window of 1024 from the peer's ack, an ack up to one past
+# what the peer sent and no more than the window behind it). Each sequence
 # below is one flow (its own client port), each run in IPv4 and IPv6 (on
 # the debug kernel three of them, IPv4 only). A step is "c|s FLAGS SEQ ACK":
 # from the client or the server. Among them, blind resets (RFC 5961
@@ -38,6 +41,9 @@ for ipt in iptables ip6tables; do
 	for st in $states; do
 		ip netns exec rt $ipt -A TO -m conntrack --ctstate $st \
 			-m ctrack --ctstate $st -m comment --comment "both:$st"
+		# Each tracker's own call, to name it when they differ.
+		ip netns exec rt $ipt -A TO -m conntrack --ctstate $st -m comment --comment "nf:$st"
+		ip netns exec rt $ipt -A TO -m ctrack --ctstate $st -m comment --comment "ct:$st"
 	done
 done
 
@@ -54,6 +60,8 @@ declare -A SEQS=(
 	[loose-ack]="c A 1001 5001; s A 5001 1001; c FA 1001 5001"
 	[fin-in-syn-sent]="c S 1000 0; c F 1001 0"
 	[reopen-after-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c R 1001 0; c S 9000 0; s SA 7000 9001"
+	[seq-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 2025 5001; c A 2026 5001; s A 6025 1001; s A 6026 1001; c A 999 5001; c A 1001 5001"
+	[ack-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5002; c A 1001 5003; s A 5001 1002; s A 5001 1003; c A 1001 3977; c A 1001 3976"
 )
 
 # look: "CT-STATE NF-STATE CT-TIMEOUT NF-TIMEOUT" of the flow from port
@@ -65,6 +73,25 @@ look() {
 			index($0, p) && !nf && !cs { cs = $4; ct = $3 }
 			index($0, p) && nf && !ns { ns = $6; nt = $5 }
 			END { printf "%s %s %d %d\n", cs ? cs : "none", ns ? ns : "none", ct, nt }'
+}
+
+# calls FAMILY: each "ct:STATE" and "nf:STATE" rule's count on TO
+calls() {
+	local ipt=iptables
+	[ "$1" = 6 ] && ipt=ip6tables
+	ip netns exec rt $ipt -L TO -v -x -n |
+		awk 'match($0, /(ct|nf):[A-Z]+/) { printf "%s=%s ", substr($0, RSTART, RLENGTH), $1 }'
+}
+
+# called BEFORE AFTER: the calls that moved, "ct:STATE nf:STATE"
+called() {
+	local a b out=
+	for a in $1; do
+		for b in $2; do
+			[ "${a%%=*}" = "${b%%=*}" ] && [ "${a#*=}" != "${b#*=}" ] && out="$out ${a%%=*}"
+		done
+	done
+	echo "${out# }"
 }
 
 # counters FAMILY: "all agreed" packets counted on TO
@@ -94,6 +121,7 @@ for f in $families; do
 		bad=
 		n=0
 		read -r all0 agreed0 <<<"$(counters $f)"
+		calls0=$(calls $f)
 		for step in "${steps[@]}"; do
 			read -r who flags seq ack <<<"$step"
 			n=$((n + 1))
@@ -105,14 +133,15 @@ for f in $families; do
 			# Both trackers saw it once rt counted it.
 			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
 			read -r all agreed <<<"$(counters $f)"
+			calls1=$(calls $f)
 			read -r sc sn tc tn <<<"$(look)"
 			# The same timeout, to the 2 s that reading both takes.
 			dt=$((tc - tn))
 			if [ "$all" != $((all0 + 1)) ] || [ "$agreed" != $((agreed0 + 1)) ] ||
 			   [ "$sc" != "$sn" ] || [ "${dt#-}" -gt 2 ]; then
-				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)), states $sc $sn, timeouts $tc $tn;"
+				bad="$bad step $n ($step): counted $((all - all0)), agreed $((agreed - agreed0)) ($(called "$calls0" "$calls1")), states $sc $sn, timeouts $tc $tn;"
 			fi
-			all0=$all agreed0=$agreed
+			all0=$all agreed0=$agreed calls0=$calls1
 		done
 		if [ -z "$bad" ]; then
 			pass "ipv$f tcp $name: $n segments, each called alike, states and timeouts alike (last: $sc $sn, $tc $tn s)"
