@@ -77,7 +77,11 @@ struct classified {
  * direction, as nf_conntrack makes it: the answer changes nothing in the
  * entry, and does not confirm it (ctrack_confirm() confirms only for a
  * packet of the original direction). @orig is the tuple the refused
- * packet had. Caller holds rcu_read_lock.
+ * packet had. The slot found may also be that of a packet the ruleset
+ * dropped a little earlier (slots live until their ring comes round):
+ * then a reset or error the stack itself sends for that tuple is RELATED
+ * to the dropped packet's entry, which it leaves as it was.
+ * Caller holds rcu_read_lock.
  */
 static bool rejected(struct net *net, struct ctrack_net *cnet,
 		     const struct nf_hook_state *state,
@@ -114,14 +118,12 @@ static void classify_icmp_error(struct net *net, struct ctrack_net *cnet,
 	enum ctrack_dir idir;
 	struct ctrack_entry *e;
 
+	if (!nf_inet_addr_cmp(&pkt->tuple.dst, &pkt->inner.src))
+		goto invalid;
 	e = ctrack_lookup(net, &pkt->inner, &idir);
 	if (!e) {
 		if (rejected(net, cnet, state, &pkt->inner, c))
 			return;
-		goto invalid;
-	}
-	if (!nf_inet_addr_cmp(&pkt->tuple.dst, &pkt->inner.src)) {
-		ctrack_entry_put(e);
 		goto invalid;
 	}
 	CTRACK_STAT_INC(cnet, CTRACK_STAT_RELATED);
@@ -292,7 +294,9 @@ again:
 
 			ctrack_entry_put(e);
 			/* A reset from REJECT cannot start a flow, but answers one. */
-			if (ctrack_tuple_invert(&orig, &pkt.tuple) &&
+			if (pkt.tuple.proto == IPPROTO_TCP &&
+			    ctrack_tcp_is_rst(skb, &pkt) &&
+			    ctrack_tuple_invert(&orig, &pkt.tuple) &&
 			    rejected(net, cnet, state, &orig, c))
 				return;
 			goto invalid;

@@ -23,6 +23,7 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 					 const struct ctrack_net *cnet);
 void ctrack_tcp_adopt(struct ctrack_entry *e, u8 state);
 bool ctrack_tcp_header_ok(const struct sk_buff *skb, const struct ctrack_pkt *pkt);
+bool ctrack_tcp_is_rst(const struct sk_buff *skb, const struct ctrack_pkt *pkt);
 const char *ctrack_tcp_state_name(u8 state);
 
 /* Exposed for the KUnit table walk. */

@@ -476,6 +476,16 @@ static enum ctrack_l4_verdict tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_
 	return CTRACK_L4_ACCEPT;
 }
 
+/* Is the packet (header checked) a reset? */
+bool ctrack_tcp_is_rst(const struct sk_buff *skb, const struct ctrack_pkt *pkt)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	th = skb_header_pointer(skb, pkt->l4off, sizeof(_th), &_th);
+	return th && th->rst;
+}
+
 /* Header checks that need no entry: called for every TCP packet. */
 bool ctrack_tcp_header_ok(const struct sk_buff *skb, const struct ctrack_pkt *pkt)
 {

@@ -5,9 +5,10 @@
 # error that the REJECT target builds for a refused packet leaves through
 # OUTPUT of the namespace that refused it, while the refused packet's
 # entry is not confirmed (it never will be). Both trackers must call each
-# answer the same, and a firewall that drops INVALID in OUTPUT must still
-# let the reset out: the client is refused at once instead of waiting
-# for its connect timeout.
+# answer RELATED (nf_conntrack attaches the refused packet's entry), and
+# a firewall that drops INVALID in OUTPUT must still let it out: the
+# client is refused at once instead of waiting for its connect timeout,
+# and a UDP client learns that the port is closed.
 #
 #   cl 10.0.1.1 fd00:1::1 ---- rt (REJECT in FORWARD) ---- sv (REJECT in INPUT)
 #
@@ -16,7 +17,7 @@
 # The rejecting namespace counts its OUTPUT packets on chain RJ: one rule
 # a state with both matches (counting agreement), one counting all.
 . ./lib.bash
-plan 16
+plan 20
 trap topo_down EXIT
 
 modprobe nf_conntrack 2>/dev/null
@@ -79,12 +80,15 @@ refused() {
 		out=$(ip netns exec cl timeout 10 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>&1)
 		check "$what: the client is refused at once ($out)" contains "$out" "Connection refused"
 	else
-		ip netns exec cl bash -c "echo x >/dev/udp/$addr/$port"
+		# The error arrives between the two writes: the second fails.
+		out=$(ip netns exec cl timeout 10 bash -c \
+			"exec 3<>/dev/udp/$addr/$port; echo x >&3; sleep 1; echo y >&3" 2>&1)
+		check "$what: the client learns of it ($out)" contains "$out" "Connection refused"
 	fi
 	wait_for 5 eval '[ "$(rj "$ns" "$fam" | cut -d" " -f1)" -ge 1 ]'
 	read -ra r <<<"$(rj "$ns" "$fam")"
-	check "$what: both trackers call the answer the same (${r[2]}: ${r[1]} of ${r[0]})" \
-		test "${r[0]}" -ge 1 -a "${r[1]}" = "${r[0]}"
+	check "$what: RELATED in both trackers (${r[2]}: ${r[1]} of ${r[0]} agreed)" \
+		test "${r[0]}" -ge 1 -a "${r[1]}" = "${r[0]}" -a "${r[2]}" = RELATED
 }
 
 for fam in 4 6; do
