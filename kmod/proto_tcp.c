@@ -336,22 +336,25 @@ static u32 max_ack_window(const struct ctrack_tcp_dir *d)
  * since 6.1 (IGNORE: the packet keeps its flow's state, the flow does not
  * move): data already acknowledged, or an ack far behind (retransmitted
  * or overly delayed segments, which a TCP sends in normal operation); and
- * up to a window's worth of data past the window (TCPs that overshoot
- * it), whose end is remembered so that the peer's ack of it is not "over
- * the upper bound". An ack of data never sent, or a segment starting
- * further out, is INVALID. With be_liberal all pass. Caller holds e->lock.
+ * data past the window by less than a window (TCPs that overshoot it),
+ * whose end is remembered so that the peer's ack of it is not "over the
+ * upper bound". An ack of data never sent, or a segment starting further
+ * out, is INVALID. With be_liberal all pass. One difference: the
+ * cumulative ack is held to the lower bound as well as the SACK edge
+ * (nf_conntrack checks the edge only), lest sack - ack widen the window
+ * without bound. Caller holds e->lock.
  */
-static enum ctrack_l4_verdict tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
-					    enum ctrack_tcp_event ev,
-					    const struct sk_buff *skb,
-					    const struct ctrack_pkt *pkt,
-					    const struct tcphdr *th, bool liberal)
+static enum ctrack_l4_verdict
+tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
+	      enum ctrack_tcp_event ev, const struct sk_buff *skb,
+	      const struct ctrack_pkt *pkt, const struct tcphdr *th,
+	      bool liberal)
 {
-	enum ctrack_l4_verdict outside;
 	struct ctrack_tcp_dir *snd = &tcp->seen[dir];
 	struct ctrack_tcp_dir *rcv = &tcp->seen[!dir];
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq), sack, end, win;
 	unsigned int datalen = pkt->l4len - th->doff * 4;
+	enum ctrack_l4_verdict outside;
 	struct tcp_opts o;
 	bool in_recv, ack_ok;
 
@@ -418,14 +421,16 @@ static enum ctrack_l4_verdict tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_
 	ack_ok = after(sack, rcv->end - max_ack_window(snd) - 1) &&
 		 after(ack, rcv->end - max_ack_window(snd) - 1);
 
-	/* I: starts in the window, or overshoots it by at most a window */
+	/*
+	 * I: starts in the window, or overshoots it by less than a window;
+	 * then its end becomes the sender's, as in nf_conntrack (even below
+	 * an earlier overshoot's).
+	 */
 	if (after(seq, snd->maxend)) {
 		if (in_recv && ack_ok && !after(sack, rcv->end) &&
-		    end - snd->maxend <= rcv->maxwin) {
-			if (after(end, snd->end)) {
-				snd->end = end;
-				snd->flags |= CTRACK_TCP_F_DATA_UNACKED;
-			}
+		    end - snd->maxend < rcv->maxwin) {
+			snd->end = end;
+			snd->flags |= CTRACK_TCP_F_DATA_UNACKED;
 			return outside;
 		}
 		return liberal ? CTRACK_L4_ACCEPT : CTRACK_L4_INVALID;

@@ -188,7 +188,9 @@ static void tw_in_window_test(struct kunit *test)
 
 /*
  * The right edge exactly: a segment may start at the edge the peer's
- * window allows (check I: not after maxend), not one byte past it.
+ * window allows (check I: not after maxend); one byte past it overshoots
+ * (IGNORE), and so does data that ends less than a window past it, but
+ * not a window or more.
  */
 static void tw_window_edge_test(struct kunit *test)
 {
@@ -203,6 +205,11 @@ static void tw_window_edge_test(struct kunit *test)
 	/* One past: an overshoot within a window passes unlearned. */
 	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
 		  .seq = edge + 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+	/* The receiver's maxwin is its SYN/ACK window: end - edge < it. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
+		  .seq = edge + TW_WIN_B - 1, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
+		  .seq = edge + TW_WIN_B, .ack = TW_ISN_B + 1, .win = TW_WIN_A);
 }
 
 /*
@@ -240,7 +247,8 @@ static void tw_seq_beyond_window_test(struct kunit *test)
 /*
  * Data overshooting the receiver's window by less than a window (TCPs
  * that do): passes without moving the flow, but its end is remembered,
- * so that the receiver's ack of it is in range, as in nf_conntrack.
+ * so that the receiver's ack of it is in range, as in nf_conntrack, which
+ * takes the latest overshoot's end even when it is lower.
  */
 static void tw_seq_overshoot_test(struct kunit *test)
 {
@@ -253,8 +261,16 @@ static void tw_seq_overshoot_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].end,
 			TW_ISN_A + 1 + 70100);
 	KUNIT_EXPECT_EQ(test, ctrack_entry_acct(tw->e)->packets[TW_O], 2);
-	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+	/* A shorter overshoot after it: its end is the sender's now. */
+	TW_EXPECT(test, tw, TW_O, CTRACK_L4_IGNORE, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_A + 1 + 69000, .ack = TW_ISN_B + 1,
+		  .win = TW_WIN_A, .len = 100);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->seen[TW_O].end,
+			TW_ISN_A + 1 + 69100);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_INVALID, .flags = TCPHDR_ACK,
 		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 + 70100, .win = TW_WIN_B);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1 + 69100, .win = TW_WIN_B);
 }
 
 static void tw_seq_behind_window_test(struct kunit *test)
@@ -386,6 +402,7 @@ static void tw_sack_ack_too_old_test(struct kunit *test)
 {
 	struct tw *tw = tw_data_flow(test, true);
 
+	/* nf_conntrack checks the SACK edge only, and would accept it. */
 	KUNIT_EXPECT_EQ(test, tw_sack_reply(test, tw, TW_ISN_A + 1 - 200000,
 					    TW_ISN_A + 501, TW_ISN_A + 1001),
 			CTRACK_L4_IGNORE);

@@ -14,9 +14,12 @@
 # cl and sv drop the test's segments in their raw tables, so that their
 # own stacks never answer; every segment is ctpkt's, with chosen
 # sequence numbers (window 1024, no options, no payload). seq-edges and
-# ack-edges put segments at the edges of the window, one inside and one
-# past each (a window of 1024 from the peer's ack, an ack up to one past
-# what the peer sent and no more than the window behind it). Each sequence
+# ack-edges put segments at the edges, one inside and one past each: a
+# window of 1024 from the peer's ack, an overshoot of less than a window
+# past it, a segment behind; an ack up to one past what the peer sent and
+# no more than 66000 behind it (the floor of the ack window).
+# overshoot-back overshoots twice, the second ending lower, then acks
+# both ends. Each sequence
 # below is one flow (its own client port), each run in IPv4 and IPv6 (on
 # the debug kernel three of them, IPv4 only). A step is "c|s FLAGS SEQ ACK":
 # from the client or the server. Among them, blind resets (RFC 5961
@@ -60,8 +63,9 @@ declare -A SEQS=(
 	[loose-ack]="c A 1001 5001; s A 5001 1001; c FA 1001 5001"
 	[fin-in-syn-sent]="c S 1000 0; c F 1001 0"
 	[reopen-after-close]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c R 1001 0; c S 9000 0; s SA 7000 9001"
-	[seq-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 2025 5001; c A 2026 5001; s A 6025 1001; s A 6026 1001; c A 999 5001; c A 1001 5001"
-	[ack-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5002; c A 1001 5003; s A 5001 1002; s A 5001 1003; c A 1001 3977; c A 1001 3976"
+	[seq-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 2025 5001; c A 2026 5001; c A 3048 5001; c A 3049 5001; s A 6025 1001; s A 6026 1001; c A 999 5001; c A 1001 5001"
+	[ack-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5002; c A 1001 5003; s A 5001 1002; s A 5001 1003; c A 1001 4294906297; c A 1001 4294906296"
+	[overshoot-back]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 3000 5001; c A 2500 5001; s A 5001 3000; s A 5001 2500"
 )
 
 # look: "CT-STATE NF-STATE CT-TIMEOUT NF-TIMEOUT" of the flow from port
