@@ -59,19 +59,17 @@ ip -n inj link set veth0 up
 ip -n rt link set veth2 up
 rtmac=$(ip -n rt link show veth2 | awk '/link\/ether/ { print $2 }')
 
+# Chain MALF counts ctrack's states, then NFCT nf_conntrack's.
 for ipt in iptables ip6tables; do
-	ip netns exec rt $ipt -t mangle -N MALF
-	ip netns exec rt $ipt -t mangle -A PREROUTING -i veth2 -j MALF
-	for st in $states; do
-		ip netns exec rt $ipt -t mangle -A MALF -m ctrack --ctstate "$st" -j RETURN
+	for cm in MALF:ctrack NFCT:conntrack; do
+		chain=${cm%%:*}
+		ip netns exec rt $ipt -t mangle -N "$chain"
+		ip netns exec rt $ipt -t mangle -A PREROUTING -i veth2 -j "$chain"
+		for st in $states; do
+			ip netns exec rt $ipt -t mangle -A "$chain" -m "${cm#*:}" --ctstate "$st" -j RETURN
+		done
+		ip netns exec rt $ipt -t mangle -A "$chain"
 	done
-	ip netns exec rt $ipt -t mangle -A MALF
-	ip netns exec rt $ipt -t mangle -N NFCT
-	ip netns exec rt $ipt -t mangle -A PREROUTING -i veth2 -j NFCT
-	for st in $states; do
-		ip netns exec rt $ipt -t mangle -A NFCT -m conntrack --ctstate "$st" -j RETURN
-	done
-	ip netns exec rt $ipt -t mangle -A NFCT
 done
 
 # counts FAMILY [CHAIN]: "all NEW RELATED INVALID UNTRACKED ESTABLISHED
