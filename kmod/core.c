@@ -280,6 +280,19 @@ again:
 	if (e) {
 		CTRACK_STAT_INC(cnet, CTRACK_STAT_FOUND);
 	} else {
+		struct ctrack_tuple orig;
+
+		/*
+		 * A reset from REJECT cannot start a flow, but answers one:
+		 * asked before an entry is allocated for it, so that at a
+		 * full table it neither evicts a flow nor is dropped.
+		 */
+		if (state->hook == NF_INET_LOCAL_OUT &&
+		    pkt.tuple.proto == IPPROTO_TCP &&
+		    ctrack_tcp_is_rst(skb, &pkt) &&
+		    ctrack_tuple_invert(&orig, &pkt.tuple) &&
+		    rejected(net, cnet, state, &orig, c))
+			return;
 		/* An ICMP reply or unknown type cannot start anything. */
 		if (!ctrack_tuple_invertible(&pkt.tuple))
 			goto invalid;
@@ -290,15 +303,7 @@ again:
 			return;
 		}
 		if (!may_start(e, skb, &pkt, cnet)) {
-			struct ctrack_tuple orig;
-
 			ctrack_entry_put(e);
-			/* A reset from REJECT cannot start a flow, but answers one. */
-			if (pkt.tuple.proto == IPPROTO_TCP &&
-			    ctrack_tcp_is_rst(skb, &pkt) &&
-			    ctrack_tuple_invert(&orig, &pkt.tuple) &&
-			    rejected(net, cnet, state, &orig, c))
-				return;
 			goto invalid;
 		}
 		dir = CTRACK_DIR_ORIGINAL;
