@@ -303,14 +303,16 @@ static void vd_release_remote_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&e->use), 1);
 }
 
+/* The hooks a locally sent IPv4 packet passes: classify, then confirm. */
+static const struct nf_hook_state vd_out = {
+	.hook = NF_INET_LOCAL_OUT, .pf = NFPROTO_IPV4, .net = &init_net,
+};
+static const struct nf_hook_state vd_post = {
+	.hook = NF_INET_POST_ROUTING, .pf = NFPROTO_IPV4, .net = &init_net,
+};
+
 static void vd_hooks_test(struct kunit *test)
 {
-	struct nf_hook_state out = {
-		.hook = NF_INET_LOCAL_OUT, .pf = NFPROTO_IPV4, .net = &init_net,
-	};
-	struct nf_hook_state post = {
-		.hook = NF_INET_POST_ROUTING, .pf = NFPROTO_IPV4, .net = &init_net,
-	};
 	unsigned int miss = kt_stat(CTRACK_STAT_VERDICT_MISS);
 	unsigned int inserts = kt_stat(CTRACK_STAT_INSERT);
 	struct sk_buff *skb = vd_skb(test), *stray = vd_skb(test);
@@ -320,7 +322,7 @@ static void vd_hooks_test(struct kunit *test)
 	enum ctrack_dir dir;
 
 	vd_pin();
-	KUNIT_EXPECT_EQ(test, ctrack_in(NULL, skb, &out), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, ctrack_in(NULL, skb, &vd_out), NF_ACCEPT);
 	v = ctrack_verdict_get(skb, &init_net);
 	KUNIT_EXPECT_NOT_NULL(test, v);
 	if (v) {
@@ -329,9 +331,9 @@ static void vd_hooks_test(struct kunit *test)
 		e = v->entry;
 	}
 	KUNIT_EXPECT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, skb, &post), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, skb, &vd_post), NF_ACCEPT);
 	/* A packet that no classify hook saw. */
-	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, stray, &post), NF_ACCEPT);
+	KUNIT_EXPECT_EQ(test, ctrack_confirm(NULL, stray, &vd_post), NF_ACCEPT);
 	vd_unpin();
 
 	KUNIT_EXPECT_EQ(test, kt_stat(CTRACK_STAT_INSERT), inserts + 1);
@@ -377,17 +379,12 @@ static struct sk_buff *vd_unreach_skb(struct kunit *test)
  * REJECT answers from OUTPUT while the refused packet waits in its hook:
  * the reset for a SYN and the port unreachable for a datagram are RELATED
  * to the refused packet's unconfirmed entry, in the reply direction, and
- * leave it unconfirmed as they pass POSTROUTING. A reset that answers no
- * packet in flight stays INVALID.
+ * leave it unconfirmed as they pass POSTROUTING, also at a full table (an
+ * answer takes no place). A reset that answers no packet in flight stays
+ * INVALID.
  */
 static void vd_reject_answer_test(struct kunit *test)
 {
-	struct nf_hook_state out = {
-		.hook = NF_INET_LOCAL_OUT, .pf = NFPROTO_IPV4, .net = &init_net,
-	};
-	struct nf_hook_state post = {
-		.hook = NF_INET_POST_ROUTING, .pf = NFPROTO_IPV4, .net = &init_net,
-	};
 	unsigned int inserts = kt_stat(CTRACK_STAT_INSERT);
 	struct sk_buff *syn = vd_tcp_skb(test, KT_HOST_A, 40000, KT_HOST_B, 80,
 					 1000, 0, TCPHDR_SYN);
@@ -397,6 +394,7 @@ static void vd_reject_answer_test(struct kunit *test)
 					   0, 1001, TCPHDR_RST | TCPHDR_ACK);
 	struct sk_buff *dgram = vd_skb(test), *unreach = vd_unreach_skb(test);
 	struct sk_buff *pkt[2] = { syn, dgram }, *answer[2] = { rst, unreach };
+	struct ctrack_net *cnet = ctrack_pernet(&init_net);
 	const struct ctrack_verdict *v;
 	struct ctrack_entry *e;
 	int i;
@@ -404,12 +402,15 @@ static void vd_reject_answer_test(struct kunit *test)
 	vd_pin();
 	for (i = 0; i < 2; i++) {
 		e = NULL;
-		ctrack_in(NULL, pkt[i], &out);
+		cnet->max = 0;
+		ctrack_in(NULL, pkt[i], &vd_out);
 		v = ctrack_verdict_get(pkt[i], &init_net);
 		if (v && v->state == CTRACK_PKT_NEW)
 			e = v->entry;
 		KUNIT_EXPECT_NOT_NULL(test, e);
-		ctrack_in(NULL, answer[i], &out);
+		/* The table is full: the answer needs no place of its own. */
+		cnet->max = atomic_read(&cnet->count);
+		ctrack_in(NULL, answer[i], &vd_out);
 		v = ctrack_verdict_get(answer[i], &init_net);
 		KUNIT_EXPECT_NOT_NULL(test, v);
 		if (!v || !e)
@@ -417,10 +418,11 @@ static void vd_reject_answer_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, v->state, CTRACK_PKT_RELATED);
 		KUNIT_EXPECT_EQ(test, v->dir, CTRACK_DIR_REPLY);
 		KUNIT_EXPECT_PTR_EQ(test, v->entry, e);
-		ctrack_confirm(NULL, answer[i], &post);
+		ctrack_confirm(NULL, answer[i], &vd_post);
 		KUNIT_EXPECT_FALSE(test, test_bit(CTRACK_S_CONFIRMED_BIT, &e->status));
 	}
-	ctrack_in(NULL, stray, &out);
+	cnet->max = 0;
+	ctrack_in(NULL, stray, &vd_out);
 	v = ctrack_verdict_get(stray, &init_net);
 	KUNIT_EXPECT_NOT_NULL(test, v);
 	if (v) {
