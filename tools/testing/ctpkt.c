@@ -2,9 +2,12 @@
 /*
  * ctpkt: a small packet crafter for ctrack's VM tests.
  *
- *   ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK]]
+ *   ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK [OPTION...]]]
  *	one raw TCP segment; FLAGS from S F R P A U, or "none"; an X among
- *	them sends a wrong checksum
+ *	them sends a wrong checksum. OPTIONs: win=N (the window field,
+ *	1024 if not given), len=N (N bytes of payload, zeros), and TCP
+ *	options in the order given: mss=N, ws=N, sackok, sack=L-R[,L-R...]
+ *	(up to four blocks)
  *   ctpkt proto DST PROTO
  *	one raw IP datagram of protocol number PROTO with 8 bytes of payload
  *   ctpkt udpflood DST PORT COUNT
@@ -29,6 +32,11 @@
  *	a random address of the IPv4 prefix SRCNET (a.b.c.d/len) and a
  *	random port, with a random sequence number (xorshift from SEED:
  *	the same seed, the same packets); batches of 64 a system call
+ *   ctpkt tcpflows IFNAME DSTMAC CLIENT0 SERVER syn|synack|ack FLOWS COUNT
+ *	COUNT segments of FLOWS TCP flows, CLIENT0 + i port 1000 to SERVER
+ *	port 80, the flows in turn, as synflood sends: the client's SYN,
+ *	the server's SYN/ACK, or the client's established ACK (the same
+ *	one again and again); prints "tcpflows: N segments in T us"
  *   ctpkt probe tcp|udp DST PORT
  *	an ASSURED flow that lives until SIGTERM: a round trip every 100 ms
  *	(TCP to a tcpecho server, UDP to a udpserve server from one source
@@ -81,13 +89,14 @@ struct addr {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK]]\n"
+		"usage: ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK [OPTION...]]]\n"
 		"       ctpkt proto DST PROTO\n"
 		"       ctpkt udpflood DST PORT COUNT\n"
 		"       ctpkt tcpmany DST PORT COUNT\n"
 		"       ctpkt tcpserve PORT | udpserve PORT | tcpecho PORT\n"
 		"       ctpkt tcpreq DST PORT | udpreq DST PORT | tcphold DST PORT\n"
 		"       ctpkt synflood IFNAME DSTMAC SRCNET DST DPORT COUNT SEED\n"
+		"       ctpkt tcpflows IFNAME DSTMAC CLIENT0 SERVER syn|synack|ack FLOWS COUNT\n"
 		"       ctpkt probe tcp|udp DST PORT\n"
 		"       ctpkt inject IFNAME DSTMAC FILE VERDICT|LINE\n");
 	exit(2);
@@ -148,17 +157,79 @@ static uint16_t fold(uint32_t sum)
 	return htons(~sum & 0xffff);
 }
 
+/*
+ * tcp_option: append the option WORD ("mss=N", "ws=N", "sackok",
+ * "sack=L-R[,L-R...]" of up to four blocks) at opt[*len], NOP-padded to
+ * a multiple of 4 later; exits 2 on a bad word or past 40 bytes.
+ */
+static void tcp_option(const char *word, uint8_t *opt, size_t *len)
+{
+	uint8_t o[40];
+	size_t n = 0;
+
+	if (!strncmp(word, "mss=", 4)) {
+		uint16_t v = htons(num(word + 4, 65535));
+
+		o[n++] = 2;
+		o[n++] = 4;
+		memcpy(&o[n], &v, 2);
+		n += 2;
+	} else if (!strncmp(word, "ws=", 3)) {
+		o[n++] = 3;
+		o[n++] = 3;
+		o[n++] = num(word + 3, 255);
+	} else if (!strcmp(word, "sackok")) {
+		o[n++] = 4;
+		o[n++] = 2;
+	} else if (!strncmp(word, "sack=", 5)) {
+		char *copy = strdup(word + 5), *blk, *save = NULL;
+
+		o[n++] = 5;
+		o[n++] = 2;
+		for (blk = strtok_r(copy, ",", &save); blk;
+		     blk = strtok_r(NULL, ",", &save)) {
+			char *dash = strchr(blk, '-');
+			uint32_t edge[2];
+
+			if (!dash || o[1] >= 2 + 4 * 8)
+				goto bad;
+			*dash = '\0';
+			edge[0] = htonl(num(blk, 0xffffffffUL));
+			edge[1] = htonl(num(dash + 1, 0xffffffffUL));
+			memcpy(&o[n], edge, 8);
+			n += 8;
+			o[1] += 8;
+		}
+		free(copy);
+		if (o[1] == 2)
+			goto bad;
+	} else {
+		goto bad;
+	}
+	if (*len + n > 40)
+		goto bad;
+	memcpy(opt + *len, o, n);
+	*len += n;
+	return;
+bad:
+	fprintf(stderr, "ctpkt: bad TCP option '%s'\n", word);
+	exit(2);
+}
+
 static int cmd_tcp(int argc, char **argv)
 {
-	uint8_t seg[20] = { 0 };
+	uint8_t seg[60 + 1500] = { 0 };
+	unsigned int win = 1024, hlen, payload = 0;
+	uint8_t opt[40];
+	size_t optlen = 0;
 	struct addr src, dst;
 	uint32_t seq, ack = 0, sum = 0;
 	uint8_t flags = 0;
-	int badsum = 0;
+	int badsum = 0, i;
 	const char *f;
 	int fd;
 
-	if (argc < 6 || argc > 8)
+	if (argc < 6)
 		usage();
 	parse_addr(argv[1], 0, &src);
 	parse_addr(argv[2], 0, &dst);
@@ -180,14 +251,26 @@ static int cmd_tcp(int argc, char **argv)
 	}
 	seq = argc > 6 ? num(argv[6], 0xffffffffUL) : 1000;
 	ack = argc > 7 ? num(argv[7], 0xffffffffUL) : 0;
+	for (i = 8; i < argc; i++) {
+		if (!strncmp(argv[i], "win=", 4))
+			win = num(argv[i] + 4, 65535);
+		else if (!strncmp(argv[i], "len=", 4))
+			payload = num(argv[i] + 4, 1500);
+		else
+			tcp_option(argv[i], opt, &optlen);
+	}
+	while (optlen % 4)
+		opt[optlen++] = 1;	/* NOP */
+	hlen = 20 + optlen;
 
 	*(uint16_t *)&seg[0] = htons(num(argv[3], 65535));
 	*(uint16_t *)&seg[2] = htons(num(argv[4], 65535));
 	*(uint32_t *)&seg[4] = htonl(seq);
 	*(uint32_t *)&seg[8] = htonl(ack);
-	seg[12] = 5 << 4;
+	seg[12] = (hlen / 4) << 4;
 	seg[13] = flags;
-	*(uint16_t *)&seg[14] = htons(1024);
+	*(uint16_t *)&seg[14] = htons(win);
+	memcpy(&seg[20], opt, optlen);
 
 	/* Pseudo-header: addresses, protocol, length. */
 	if (src.family == AF_INET) {
@@ -197,14 +280,14 @@ static int cmd_tcp(int argc, char **argv)
 		sum = sum16(&((struct sockaddr_in6 *)&src.ss)->sin6_addr, 16, sum);
 		sum = sum16(&((struct sockaddr_in6 *)&dst.ss)->sin6_addr, 16, sum);
 	}
-	sum += IPPROTO_TCP + sizeof(seg);
-	sum = sum16(seg, sizeof(seg), sum);
+	sum += IPPROTO_TCP + hlen + payload;
+	sum = sum16(seg, hlen + payload, sum);
 	*(uint16_t *)&seg[16] = fold(sum) ^ (badsum ? 0x5555 : 0);
 
 	fd = socket(src.family, SOCK_RAW, IPPROTO_TCP);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&src.ss, src.len) ||
-	    sendto(fd, seg, sizeof(seg), 0, (struct sockaddr *)&dst.ss,
-		   dst.len) != sizeof(seg)) {
+	    sendto(fd, seg, hlen + payload, 0, (struct sockaddr *)&dst.ss,
+		   dst.len) != (ssize_t)(hlen + payload)) {
 		perror("ctpkt tcp");
 		return 1;
 	}
@@ -638,75 +721,195 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/*
- * A SYN flood as fast as one CPU can write it: sendmmsg() batches past
- * the qdisc. A full device queue (ENOBUFS) is retried, so COUNT frames
- * leave; what the receiver drops is the receiver's business.
- */
-static int cmd_synflood(int argc, char **argv)
-{
-	static unsigned char frames[SYN_BATCH][SYN_LEN];
+/* One batch of frames of a flood, and what fills them. */
+struct flood {
+	unsigned char frames[SYN_BATCH][SYN_LEN];
 	struct mmsghdr msg[SYN_BATCH];
 	struct iovec iov[SYN_BATCH];
-	unsigned int a, b, c, d, len, one = 1;
-	uint32_t net, hostmask, dst;
-	unsigned long sent = 0, count;
 	struct sockaddr_ll sll;
-	struct in_addr in;
-	uint64_t rnd;
-	double t0, t;
-	uint16_t dport;
-	int fd, i;
+	int fd;
+};
 
-	if (argc != 8)
-		usage();
-	fd = packet_socket("ctpkt synflood", argv[1], argv[2], &sll, frames[0]);
-	if (sscanf(argv[3], "%u.%u.%u.%u/%u", &a, &b, &c, &d, &len) != 5 ||
-	    a > 255 || b > 255 || c > 255 || d > 255 || len < 8 || len > 32 ||
-	    inet_pton(AF_INET, argv[4], &in) != 1) {
-		fprintf(stderr, "ctpkt synflood: bad SRCNET or DST\n");
-		return 2;
-	}
-	hostmask = len == 32 ? 0 : 0xffffffffU >> len;
-	net = (a << 24 | b << 16 | c << 8 | d) & ~hostmask;
-	dst = ntohl(in.s_addr);
-	dport = num(argv[5], 65535);
-	count = num(argv[6], 1000000000UL);
-	rnd = num(argv[7], 0xffffffffUL) * 0x9e3779b97f4a7c15ULL | 1;
-	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+static void flood_open(struct flood *fl, const char *who, const char *ifname,
+		       const char *dstmac)
+{
+	unsigned int one = 1;
+	int i;
 
+	fl->fd = packet_socket(who, ifname, dstmac, &fl->sll, fl->frames[0]);
+	setsockopt(fl->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	for (i = 0; i < SYN_BATCH; i++) {
-		memcpy(frames[i], frames[0], 12);
-		iov[i].iov_base = frames[i];
-		iov[i].iov_len = SYN_LEN;
-		memset(&msg[i], 0, sizeof(msg[i]));
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-		msg[i].msg_hdr.msg_name = &sll;
-		msg[i].msg_hdr.msg_namelen = sizeof(sll);
+		memcpy(fl->frames[i], fl->frames[0], 12);
+		fl->iov[i].iov_base = fl->frames[i];
+		fl->iov[i].iov_len = SYN_LEN;
+		memset(&fl->msg[i], 0, sizeof(fl->msg[i]));
+		fl->msg[i].msg_hdr.msg_iov = &fl->iov[i];
+		fl->msg[i].msg_hdr.msg_iovlen = 1;
+		fl->msg[i].msg_hdr.msg_name = &fl->sll;
+		fl->msg[i].msg_hdr.msg_namelen = sizeof(fl->sll);
 	}
-	t0 = now_s();
+}
+
+/*
+ * flood_send - send @count frames, @fill(frame, nth, ctx) writing each
+ * past its Ethernet addresses; returns the seconds it took. sendmmsg()
+ * batches past the qdisc; a full device queue (ENOBUFS) is retried with
+ * the same frames, so @count frames leave: what the receiver drops is
+ * the receiver's business.
+ */
+static double flood_send(struct flood *fl, const char *who, unsigned long count,
+			 void (*fill)(unsigned char *f, unsigned long nth, void *ctx),
+			 void *ctx)
+{
+	unsigned long sent = 0, filled = 0;
+	double t0 = now_s();
+	int i;
+
 	while (sent < count) {
 		unsigned int n = count - sent < SYN_BATCH ? count - sent : SYN_BATCH;
 		int r;
 
-		for (i = 0; i < (int)n; i++)
-			syn_frame(frames[i], net, hostmask, dst, dport, &rnd);
-		r = sendmmsg(fd, msg, n, 0);
+		for (; filled < sent + n; filled++)
+			fill(fl->frames[filled - sent], filled, ctx);
+		r = sendmmsg(fl->fd, fl->msg, n, 0);
 		if (r < 0 && errno != ENOBUFS && errno != EAGAIN) {
-			perror("ctpkt synflood");
-			return 1;
+			perror(who);
+			exit(1);
 		}
 		if (r <= 0) {
 			usleep(100);
 			continue;
 		}
-		/* Frames not taken are rebuilt with new randomness: fine. */
+		/* The frames not taken move to the front of the batch. */
+		for (i = r; i < (int)n; i++)
+			memcpy(fl->frames[i - r] + 12, fl->frames[i] + 12, SYN_LEN - 12);
 		sent += r;
 	}
-	t = now_s() - t0;
-	printf("synflood: %lu SYNs in %.2f s (%.0f pps)\n", sent, t, sent / t);
-	close(fd);
+	return now_s() - t0;
+}
+
+struct synflood_ctx {
+	uint32_t net, hostmask, dst;
+	uint16_t dport;
+	uint64_t rnd;
+};
+
+static void synflood_fill(unsigned char *f, unsigned long nth, void *p)
+{
+	struct synflood_ctx *c = p;
+
+	(void)nth;	/* random, not numbered */
+	syn_frame(f, c->net, c->hostmask, c->dst, c->dport, &c->rnd);
+}
+
+/* A SYN flood as fast as one CPU can write it. */
+static int cmd_synflood(int argc, char **argv)
+{
+	static struct flood fl;
+	struct synflood_ctx c;
+	unsigned int a, b, cc, d, len;
+	unsigned long count;
+	struct in_addr in;
+	double t;
+
+	if (argc != 8)
+		usage();
+	flood_open(&fl, "ctpkt synflood", argv[1], argv[2]);
+	if (sscanf(argv[3], "%u.%u.%u.%u/%u", &a, &b, &cc, &d, &len) != 5 ||
+	    a > 255 || b > 255 || cc > 255 || d > 255 || len < 8 || len > 32 ||
+	    inet_pton(AF_INET, argv[4], &in) != 1) {
+		fprintf(stderr, "ctpkt synflood: bad SRCNET or DST\n");
+		return 2;
+	}
+	c.hostmask = len == 32 ? 0 : 0xffffffffU >> len;
+	c.net = (a << 24 | b << 16 | cc << 8 | d) & ~c.hostmask;
+	c.dst = ntohl(in.s_addr);
+	c.dport = num(argv[5], 65535);
+	count = num(argv[6], 1000000000UL);
+	c.rnd = num(argv[7], 0xffffffffUL) * 0x9e3779b97f4a7c15ULL | 1;
+	t = flood_send(&fl, "ctpkt synflood", count, synflood_fill, &c);
+	printf("synflood: %lu SYNs in %.2f s (%.0f pps)\n", count, t, count / t);
+	close(fl.fd);
+	return 0;
+}
+
+/*
+ * tcpflows: FLOWS handshaken TCP flows between CLIENT0 + i port 1000
+ * and SERVER port 80, one step of them at a time: the client's SYN (seq
+ * 1000), the server's SYN/ACK (seq 5000), then the client's ACKs (seq
+ * 1001, ack 5001, window 65535), the same segment over and over, the
+ * established segment both trackers check against each side's window.
+ */
+struct tcpflows_ctx {
+	uint32_t client0, server, flows;
+	int step;	/* 0 SYN, 1 SYN/ACK, 2 ACK */
+};
+
+static void tcpflows_fill(unsigned char *f, unsigned long nth, void *p)
+{
+	const struct tcpflows_ctx *c = p;
+	unsigned char *ip = f + 14, *tcp = ip + 20;
+	uint32_t client = c->client0 + nth % c->flows, sum;
+	int reply = c->step == 1;
+
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	*(uint16_t *)&ip[2] = htons(40);
+	ip[6] = 0x40;			/* DF */
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	*(uint32_t *)&ip[12] = htonl(reply ? c->server : client);
+	*(uint32_t *)&ip[16] = htonl(reply ? client : c->server);
+	*(uint16_t *)&ip[10] = fold(sum16(ip, 20, 0));
+
+	*(uint16_t *)&tcp[0] = htons(reply ? 80 : 1000);
+	*(uint16_t *)&tcp[2] = htons(reply ? 1000 : 80);
+	*(uint32_t *)&tcp[4] = htonl(reply ? 5000 : c->step ? 1001 : 1000);
+	*(uint32_t *)&tcp[8] = htonl(reply ? 1001 : c->step ? 5001 : 0);
+	tcp[12] = 5 << 4;
+	tcp[13] = c->step == 0 ? 0x02 : c->step == 1 ? 0x12 : 0x10;
+	*(uint16_t *)&tcp[14] = htons(65535);
+	sum = sum16(&ip[12], 8, IPPROTO_TCP + 20);
+	*(uint16_t *)&tcp[16] = fold(sum16(tcp, 20, sum));
+}
+
+static int cmd_tcpflows(int argc, char **argv)
+{
+	static struct flood fl;
+	struct tcpflows_ctx c;
+	struct in_addr cl, sv;
+	unsigned long count;
+	double t;
+
+	if (argc != 8)
+		usage();
+	flood_open(&fl, "ctpkt tcpflows", argv[1], argv[2]);
+	if (inet_pton(AF_INET, argv[3], &cl) != 1 ||
+	    inet_pton(AF_INET, argv[4], &sv) != 1) {
+		fprintf(stderr, "ctpkt tcpflows: bad CLIENT0 or SERVER\n");
+		return 2;
+	}
+	c.client0 = ntohl(cl.s_addr);
+	c.server = ntohl(sv.s_addr);
+	if (!strcmp(argv[5], "syn")) {
+		c.step = 0;
+	} else if (!strcmp(argv[5], "synack")) {
+		c.step = 1;
+	} else if (!strcmp(argv[5], "ack")) {
+		c.step = 2;
+	} else {
+		fprintf(stderr, "ctpkt tcpflows: STEP is syn, synack or ack\n");
+		return 2;
+	}
+	c.flows = num(argv[6], 16777216);
+	count = num(argv[7], 1000000000UL);
+	if (!c.flows)
+		usage();
+	t = flood_send(&fl, "ctpkt tcpflows", count, tcpflows_fill, &c);
+	printf("tcpflows: %lu segments in %.0f us\n", count, t * 1e6);
+	close(fl.fd);
 	return 0;
 }
 
@@ -836,6 +1039,8 @@ int main(int argc, char **argv)
 		return cmd_tcphold(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "synflood"))
 		return cmd_synflood(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tcpflows"))
+		return cmd_tcpflows(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inject"))
