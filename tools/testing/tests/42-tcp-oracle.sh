@@ -13,13 +13,19 @@
 #
 # cl and sv drop the test's segments in their raw tables, so that their
 # own stacks never answer; every segment is ctpkt's, with chosen
-# sequence numbers (window 1024, no options, no payload). seq-edges and
+# sequence numbers (window 1024, no options, no payload unless a step
+# says otherwise: win=N, len=N bytes, mss=N, ws=N, sackok, sack=L-R,...).
+# seq-edges and
 # ack-edges put segments at the edges, one inside and one past each: a
 # window of 1024 from the peer's ack, an overshoot of less than a window
 # past it, a segment behind; an ack up to one past what the peer sent and
 # no more than 66000 behind it (the floor of the ack window).
 # overshoot-back overshoots twice, the second ending lower, then acks
-# both ends. Each sequence
+# both ends. window-shrink sends into the window the server advertised before
+# it shrank it; window-scale puts segments at the edges of a window
+# scaled by 8; sack-blocks acks with up to four SACK blocks, one of them
+# past what the client sent; sack-unnegotiated sends SACK blocks that no
+# SYN permitted (both trackers ignore them). Each sequence
 # below is one flow (its own client port), each run in IPv4 and IPv6 (on
 # the debug kernel three of them, IPv4 only). A step is "c|s FLAGS SEQ ACK":
 # from the client or the server. Among them, blind resets (RFC 5961
@@ -66,11 +72,30 @@ declare -A SEQS=(
 	[seq-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 2025 5001; c A 2026 5001; c A 3048 5001; c A 3049 5001; s A 6025 1001; s A 6026 1001; c A 999 5001; c A 1001 5001"
 	[ack-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5002; c A 1001 5003; s A 5001 1002; s A 5001 1003; c A 1001 4294906297; c A 1001 4294906296"
 	[overshoot-back]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 3000 5001; c A 2500 5001; s A 5001 3000; s A 5001 2500"
+	[window-shrink]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001 win=2048; s A 5001 1001 win=100; c A 1001 5001 len=1000; c A 3049 5001; c A 3050 5001; c A 3000 5001 len=200"
+	[window-scale]="c S 1000 0 ws=3; s SA 5000 1001 ws=3; c A 1001 5001; s A 5001 1001; c A 9193 5001; c A 9194 5001; c A 17385 5001; c A 17386 5001"
+	[sack-blocks]="c S 1000 0 mss=1460 sackok; s SA 5000 1001 mss=1460 sackok; c A 1001 5001; c A 1001 5001 len=500; c A 1501 5001 len=500; s A 5001 1001 sack=1501-2001; s A 5001 1001 sack=1101-1201,1301-1401,1501-2001; s A 5001 1001 sack=1101-1201,1501-2002; s A 5001 1001 sack=1101-1201,1301-1401,1451-1461,1501-2001; s A 5001 2001"
+	[sack-unnegotiated]="c S 1000 0; s SA 5000 1001; c A 1001 5001; c A 1001 5001 len=500; s A 5001 1001 sack=1101-1201,1501-9000; s A 5001 1501"
 )
 
 # look: "CT-STATE NF-STATE CT-TIMEOUT NF-TIMEOUT" of the flow from port
-# $port on rt ("none none 0 0" when neither lists it)
+# $port on rt ("none none 0 0" when neither lists it). A listing read
+# while the table changes can miss an entry: when one tracker lists the
+# flow and the other does not, read again (a flow really gone stays gone).
 look() {
+	local i out
+	for i in 1 2 3; do
+		out=$(look_once)
+		case $out in
+		"none none "*) break ;;
+		none* | *" none "*) sleep 0.3 ;;
+		*) break ;;
+		esac
+	done
+	echo "$out"
+}
+
+look_once() {
 	ip netns exec rt sh -c 'cat /proc/net/ctrack; echo ---; cat /proc/net/nf_conntrack' |
 		awk -v p=" sport=$port " '
 			/^---$/ { nf = 1; next }
@@ -127,12 +152,13 @@ for f in $families; do
 		read -r all0 agreed0 <<<"$(counters $f)"
 		calls0=$(calls $f)
 		for step in "${steps[@]}"; do
-			read -r who flags seq ack <<<"$step"
+			read -r who flags seq ack opts <<<"$step"
 			n=$((n + 1))
+			# shellcheck disable=SC2086 # the options are words
 			if [ "$who" = c ]; then
-				ip netns exec cl ctpkt tcp "$c" "$s" "$port" 7000 "$flags" "$seq" "$ack"
+				ip netns exec cl ctpkt tcp "$c" "$s" "$port" 7000 "$flags" "$seq" "$ack" $opts
 			else
-				ip netns exec sv ctpkt tcp "$s" "$c" 7000 "$port" "$flags" "$seq" "$ack"
+				ip netns exec sv ctpkt tcp "$s" "$c" 7000 "$port" "$flags" "$seq" "$ack" $opts
 			fi
 			# Both trackers saw it once rt counted it.
 			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
