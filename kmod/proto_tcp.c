@@ -464,9 +464,14 @@ tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 
 	/* Remember the segment to recognise its retransmissions. */
 	if (ev == CTRACK_TCP_EV_ACK) {
+		/*
+		 * The window as sent, not as scaled: scaled and cut to 16
+		 * bits, two different windows could look the same, and a
+		 * zero window must stay zero for the timeout below.
+		 */
 		if (tcp->last_dir == dir && tcp->last_seq == seq &&
 		    tcp->last_ack == ack && tcp->last_end == end &&
-		    tcp->last_win == (u16)win) {
+		    tcp->last_win == ntohs(th->window)) {
 			if (tcp->retrans < U8_MAX)
 				tcp->retrans++;
 		} else {
@@ -474,7 +479,7 @@ tcp_in_window(struct ctrack_tcp *tcp, enum ctrack_dir dir,
 			tcp->last_seq = seq;
 			tcp->last_ack = ack;
 			tcp->last_end = end;
-			tcp->last_win = win;
+			tcp->last_win = ntohs(th->window);
 			tcp->retrans = 0;
 		}
 	}
@@ -671,6 +676,16 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 		  CTRACK_TCP_F_DATA_UNACKED) &&
 		 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]);
+	/*
+	 * The last acknowledgement closed its window: if the receiver
+	 * never opens it again, its peer's probes are all the flow has
+	 * left, and the flow must not hold its entry for the days of an
+	 * established one. nf_conntrack gives it the retransmission
+	 * timeout too.
+	 */
+	else if (tcp->last_win == 0 &&
+		 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]))
+		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_RETRANS]);
 
 	if (!test_bit(CTRACK_S_SEEN_REPLY_BIT, &e->status)) {
 		/*

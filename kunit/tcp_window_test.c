@@ -649,6 +649,46 @@ static void tw_retrans_timeout_test(struct kunit *test)
 	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
 }
 
+/*
+ * An acknowledgement that closes the window leaves the flow the
+ * RETRANS timeout, as nf_conntrack does; reopening it gives back
+ * ESTABLISHED's.
+ */
+static void tw_zero_window_timeout_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+
+	tw->cnet->timeouts[CTRACK_TO_TCP_RETRANS] = 200 * HZ;
+	tw_plain_handshake(test, tw);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = 0);
+	tw_expect_timeout(test, tw, 200 * HZ);
+	TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+		  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1, .win = 1000);
+	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
+}
+
+/*
+ * Retransmissions are recognised by the window as sent: scaled by 2^7,
+ * windows 512 and 1024 are 65536 and 131072, both 0 in 16 bits, and
+ * must not make the same segment a retransmission.
+ */
+static void tw_retrans_scaled_window_test(struct kunit *test)
+{
+	struct tw *tw = tw_new(test);
+	int i;
+
+	tw->cnet->timeouts[CTRACK_TO_TCP_RETRANS] = 200 * HZ;
+	tw_handshake(test, tw, tw_opt_ws7, sizeof(tw_opt_ws7), tw_opt_ws7,
+		     sizeof(tw_opt_ws7), 1000);
+	for (i = 0; i < 6; i++)
+		TW_EXPECT(test, tw, TW_R, CTRACK_L4_ACCEPT, .flags = TCPHDR_ACK,
+			  .seq = TW_ISN_B + 1, .ack = TW_ISN_A + 1,
+			  .win = i % 2 ? 1024 : 512);
+	KUNIT_EXPECT_EQ(test, ctrack_entry_tcp(tw->e)->retrans, 0);
+	tw_expect_timeout(test, tw, 5 * 24 * 3600 * HZ);
+}
+
 static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_handshake_test),
 	KUNIT_CASE(tw_in_window_test),
@@ -676,6 +716,8 @@ static struct kunit_case tcp_window_cases[] = {
 	KUNIT_CASE(tw_loose_off_test),
 	KUNIT_CASE(tw_close_test),
 	KUNIT_CASE(tw_retrans_timeout_test),
+	KUNIT_CASE(tw_zero_window_timeout_test),
+	KUNIT_CASE(tw_retrans_scaled_window_test),
 	{}
 };
 

@@ -21,7 +21,8 @@
 # past it, a segment behind; an ack up to one past what the peer sent and
 # no more than 66000 behind it (the floor of the ack window).
 # overshoot-back overshoots twice, the second ending lower, then acks
-# both ends. window-shrink sends into the window the server advertised before
+# both ends. zero-window probes a closed window with one byte and then
+# two; window-shrink sends into the window the server advertised before
 # it shrank it; window-scale puts segments at the edges of a window
 # scaled by 8; sack-blocks acks with up to four SACK blocks, one of them
 # past what the client sent; sack-unnegotiated sends SACK blocks that no
@@ -72,6 +73,7 @@ declare -A SEQS=(
 	[seq-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 2025 5001; c A 2026 5001; c A 3048 5001; c A 3049 5001; s A 6025 1001; s A 6026 1001; c A 999 5001; c A 1001 5001"
 	[ack-edges]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 1001 5002; c A 1001 5003; s A 5001 1002; s A 5001 1003; c A 1001 4294906297; c A 1001 4294906296"
 	[overshoot-back]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001; c A 3000 5001; c A 2500 5001; s A 5001 3000; s A 5001 2500"
+	[zero-window]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001 win=0; c A 1001 5001 len=1; c A 1001 5001 len=2; c A 1002 5001 len=1; c A 1003 5001 len=1; s A 5001 1002 win=1024; c A 1002 5001 len=100"
 	[window-shrink]="c S 1000 0; s SA 5000 1001; c A 1001 5001; s A 5001 1001 win=2048; s A 5001 1001 win=100; c A 1001 5001 len=1000; c A 3049 5001; c A 3050 5001; c A 3000 5001 len=200"
 	[window-scale]="c S 1000 0 ws=3; s SA 5000 1001 ws=3; c A 1001 5001; s A 5001 1001; c A 9193 5001; c A 9194 5001; c A 17385 5001; c A 17386 5001"
 	[sack-blocks]="c S 1000 0 mss=1460 sackok; s SA 5000 1001 mss=1460 sackok; c A 1001 5001; c A 1001 5001 len=500; c A 1501 5001 len=500; s A 5001 1001 sack=1501-2001; s A 5001 1001 sack=1101-1201,1301-1401,1501-2001; s A 5001 1001 sack=1101-1201,1501-2002; s A 5001 1001 sack=1101-1201,1301-1401,1451-1461,1501-2001; s A 5001 2001"
