@@ -106,14 +106,6 @@ look_once() {
 			END { printf "%s %s %d %d\n", cs ? cs : "none", ns ? ns : "none", ct, nt }'
 }
 
-# calls FAMILY: each "ct:STATE" and "nf:STATE" rule's count on TO
-calls() {
-	local ipt=iptables
-	[ "$1" = 6 ] && ipt=ip6tables
-	ip netns exec rt $ipt -L TO -v -x -n |
-		awk 'match($0, /(ct|nf):[A-Z]+/) { printf "%s=%s ", substr($0, RSTART, RLENGTH), $1 }'
-}
-
 # called BEFORE AFTER: the calls that moved, "ct:STATE nf:STATE"
 called() {
 	local a b out=
@@ -125,12 +117,21 @@ called() {
 	echo "${out# }"
 }
 
-# counters FAMILY: "all agreed" packets counted on TO
+# counters FAMILY: "ALL AGREED CALLS...", from one listing of rt's
+# filter table (a listing is most of a step's cost): the packets FORWARD
+# sent to TO, those both trackers called alike, and each "ct:STATE" and
+# "nf:STATE" rule's count, as "ct:NEW=3 ..."
 counters() {
 	local ipt=iptables
 	[ "$1" = 6 ] && ipt=ip6tables
-	ip netns exec rt $ipt -L FORWARD -v -x -n | awk '$3 == "TO" { a = $1 } END { printf "%d ", a }'
-	ip netns exec rt $ipt -L TO -v -x -n | awk '/both:/ { s += $1 } END { printf "%d\n", s }'
+	ip netns exec rt $ipt -L -v -x -n | awk '
+		/^Chain / { chain = $2; next }
+		chain == "FORWARD" && $3 == "TO" { a = $1 }
+		chain == "TO" && /both:/ { s += $1 }
+		chain == "TO" && match($0, /(ct|nf):[A-Z]+/) {
+			c = c sprintf("%s=%s ", substr($0, RSTART, RLENGTH), $1)
+		}
+		END { printf "%d %d %s\n", a, s, c }'
 }
 
 # On the debug kernel a segment's round costs seconds: IPv4 and a few
@@ -151,8 +152,7 @@ for f in $families; do
 		IFS=';' read -ra steps <<<"${SEQS[$name]}"
 		bad=
 		n=0
-		read -r all0 agreed0 <<<"$(counters $f)"
-		calls0=$(calls $f)
+		read -r all0 agreed0 calls0 <<<"$(counters $f)"
 		for step in "${steps[@]}"; do
 			read -r who flags seq ack opts <<<"$step"
 			n=$((n + 1))
@@ -163,9 +163,8 @@ for f in $families; do
 				ip netns exec sv ctpkt tcp "$s" "$c" 7000 "$port" "$flags" "$seq" "$ack" $opts
 			fi
 			# Both trackers saw it once rt counted it.
-			wait_for 3 eval '[ "$(counters $f | cut -d" " -f1)" = $((all0 + 1)) ]'
-			read -r all agreed <<<"$(counters $f)"
-			calls1=$(calls $f)
+			wait_for 3 eval 'snap=$(counters $f); [ "${snap%% *}" = $((all0 + 1)) ]'
+			read -r all agreed calls1 <<<"$snap"
 			read -r sc sn tc tn <<<"$(look)"
 			# The same timeout, to the 2 s that reading both takes.
 			dt=$((tc - tn))
