@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Floods against nf_conntrack, events included: both trackers follow the
+# same floods in rt, each with its own event listener (`ctrack -E` and
+# `conntrack -E`, 16 MiB socket buffers; each stopped before its
+# events are counted, since conntrack's output reaches its file in
+# blocks), UDP and SYN-sent timeouts of 15 s for both.
+#
+#   cl (pktgen, ctpkt synflood) ---- rt (ctrack + nf_conntrack) ---- sv
+#
+# 1. Room for all: 2,000 IPv4 UDP flows (pktgen, sources 10.8.0.0 up,
+#    one packet each), 1,500 IPv6 UDP flows (source ports of
+#    fd00:8::1) and 1,500 SYNs (10.9.0.0/20), paced. Each tracker must
+#    call every packet NEW, list and announce (NEW events) the same
+#    number of flows of each kind, and, once the timeouts pass, announce
+#    as many DESTROY events and list none of them.
+# 2. A full table: max 1,000 for both (nf_conntrack_max, net.ctrack.max
+#    in rt), timeouts of 120 s (every DESTROY event is an eviction), an
+#    ASSURED TCP and UDP probe from cl, then 2,000 IPv4 and
+#    2,000 IPv6 UDP flows. Both tables must stay within max (sampled
+#    every 50 ms) and fill, both must keep the probes' entries and the
+#    probes their round trips, and each tracker's events must add up to
+#    its table: NEW - DESTROY = the change of its count. Which flows each
+#    keeps differs (their buckets and eviction differ): printed, not
+#    compared.
+# sv drops the floods in its raw table. The debug kernel has no
+# nf_conntrack events (CONFIG_NF_CONNTRACK_EVENTS): it skips this test.
+. ./lib.bash
+plan 13
+
+TO=15
+pids=() listeners=()
+cleanup() {
+	local p
+	for p in "${pids[@]}" "${listeners[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_down
+}
+trap cleanup EXIT
+
+command -v conntrack >/dev/null || { fail "no conntrack(8) in the VM"; finish; }
+modprobe nf_conntrack 2>/dev/null
+modprobe nf_conntrack_netlink 2>/dev/null
+modprobe pktgen || { fail "pktgen: the kernel has no pktgen module"; finish; }
+ctrack_load
+topo_up
+rtmac=$(ip -n rt link show veth0 | awk '/link\/ether/ { print $2 }')
+ip netns exec rt sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.veth0.rp_filter=0
+ip netns exec sv iptables -t raw -A PREROUTING -s 10.8.0.0/15 -j DROP
+ip netns exec sv ip6tables -t raw -A PREROUTING -s fd00:8::/64 -j DROP
+for ipt in iptables ip6tables; do
+	ip netns exec rt $ipt -A FORWARD -m conntrack --ctstate NEW -m ctrack --ctstate NEW \
+		-m comment --comment k:bothnew
+	ip netns exec rt $ipt -A FORWARD -m comment --comment k:all
+done
+# timeouts TO: UDP's and SYN_SENT's, for both trackers in rt
+timeouts() {
+	ip netns exec rt sysctl -qw net.ctrack.udp_timeout="$1" net.ctrack.udp_timeout_stream="$1" \
+		net.ctrack.tcp_timeout_syn_sent="$1"
+	ip netns exec rt sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$1" \
+		net.netfilter.nf_conntrack_udp_timeout_stream="$1" \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent="$1"
+}
+timeouts $TO
+# Room for all, the same for both (a 1 GiB VM gives ctrack 4,096 by default).
+sysctl -qw net.netfilter.nf_conntrack_max=20000
+ip netns exec rt sysctl -qw net.ctrack.max=20000
+
+pg() { ip netns exec cl bash -c 'echo "$1" >"/proc/net/pktgen/$2"' _ "$2" "$1"; }
+# pgsend COUNT COMMAND...: COUNT packets of one pktgen thread from cl to
+# rt, one every $PACE ns: conntrack -E on a TCG vCPU loses events at the
+# top rate (ENOBUFS), and it is the oracle
+PACE=400000
+pgsend() {
+	local n=$1 c
+	shift
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device veth0"
+	for c in "count $n" "delay $PACE" "clone_skb 0" "dst_mac $rtmac" "udp_dst_min 9" \
+		 "udp_dst_max 9" "$@"; do
+		pg veth0 "$c"
+	done
+	pg pgctrl start
+}
+flood_udp4() { pgsend "$1" "pkt_size 64" "dst 10.0.2.1" "src_min 10.8.$2.0" "src_max $3" \
+	"udp_src_min 1000" "udp_src_max 1000"; }
+flood_udp6() { pgsend "$1" "pkt_size 78" "dst6 fd00:2::1" "src6 fd00:8::$2" \
+	"udp_src_min 1024" "udp_src_max $((1024 + $1))"; }
+
+# Each kind of flood flow in a listing or among events.
+KINDS="udp4 tcp4 udp6"
+re_udp4='^.*udp .*src=10\.8\.'
+re_tcp4='^.*tcp .*src=10\.9\.'
+re_udp6='^.*udp .*src=fd00:8::'
+# kinds FILE [TAG]: "udp4=N tcp4=N udp6=N" of the lines of FILE (with TAG)
+kinds() {
+	local k re out=
+	for k in $KINDS; do
+		re=re_$k
+		out+="$k=$(grep -F -- "${2:-}" "$1" | grep -cE "${!re}") "
+	done
+	echo "${out% }"
+}
+listed() {
+	ip netns exec rt cat /proc/net/ctrack >/tmp/list.ct
+	ip netns exec rt cat /proc/net/nf_conntrack | v6compress >/tmp/list.nf
+	echo "ctrack $(kinds /tmp/list.ct), nf_conntrack $(kinds /tmp/list.nf)"
+}
+# listen NAME EVENTS: a ctrack and a conntrack listener in rt for
+# EVENTS (NEW, DESTROY or ALL), to /tmp/NAME.ct and /tmp/NAME.nf; their
+# pids in L
+listen() {
+	L=()
+	ip netns exec rt ctrack -E -e "$2" -b 16777216 >"/tmp/$1.ct" 2>"/tmp/$1.ct.err" &
+	L+=($!)
+	ip netns exec rt conntrack -E -e "$2" -b 16777216 >"/tmp/$1.nf" 2>"/tmp/$1.nf.err" &
+	L+=($!)
+	listeners+=("${L[@]}")
+	sleep 1
+}
+# unlisten PID...: stop listeners (conntrack writes what it holds on its
+# way out)
+unlisten() {
+	sleep 1
+	kill -TERM "$@"
+	wait "$@" 2>/dev/null
+}
+# events NAME TAG: both listeners' counts of TAG events, by kind
+events() { echo "ctrack $(kinds "/tmp/$1.ct" "$2"), nf_conntrack $(kinds "/tmp/$1.nf" "$2")"; }
+# lost NAME: what a listener said of lost events (ctrack and conntrack
+# both say WARNING)
+lost() { grep -h WARNING "/tmp/$1.ct.err" "/tmp/$1.nf.err"; }
+# same_counts LINE: the ctrack half of "ctrack K=N..., nf_conntrack K=N..." equals the nf half
+same_counts() { [ "$(sed -E 's/^ctrack (.*), nf_conntrack .*/\1/' <<<"$1")" = "$(sed -E 's/.*, nf_conntrack //' <<<"$1")" ]; }
+counter() { ip netns exec rt "$1" -L FORWARD -v -x -n | awk -v k="k:$2" '$0 ~ "/\\* " k " \\*/" { print $1 }'; }
+
+# 1. Room for all.
+listen new NEW
+newl=("${L[@]}")
+listen gone DESTROY
+gonel=("${L[@]}")
+flood_udp4 2000 0 10.8.7.207
+flood_udp6 1500 1
+# SYNs in bursts of 100 (10.9.N.0 up, port 1000, to sv port 80), paced too.
+for i in $(seq 0 14); do
+	ip netns exec cl ctpkt tcpflows veth0 "$rtmac" "10.9.$i.0" 10.0.2.1 syn 100 100 >/dev/null
+	sleep 0.1
+done
+want="udp4=2000 tcp4=1500 udp6=1500"
+wait_for 10 eval '[ "$(listed)" = "ctrack $want, nf_conntrack $want" ]'
+l=$(listed)
+if [ "$l" = "ctrack $want, nf_conntrack $want" ]; then
+	pass "room for all: both list every flow ($l)"
+else
+	fail "room for all: listings ($l; want $want in both)"
+fi
+for ipt in iptables ip6tables; do
+	a=$(counter $ipt all) b=$(counter $ipt bothnew)
+	if [ "$a" -gt 0 ] && [ "$a" = "$b" ]; then
+		pass "room for all ($ipt): both trackers called all $a packets NEW"
+	else
+		fail "room for all ($ipt): $b of $a packets NEW in both"
+	fi
+done
+unlisten "${newl[@]}"
+new=$(events new "[NEW]")
+if [ "$new" = "$l" ]; then
+	pass "room for all: NEW events as listed, in both ($new)"
+else
+	fail "room for all: NEW events $new, listed $l"
+fi
+# Expiry: $TO s, then each tracker's collector (a listing a second:
+# the listener must not starve).
+none="ctrack udp4=0 tcp4=0 udp6=0, nf_conntrack udp4=0 tcp4=0 udp6=0"
+for i in $(seq 90); do
+	l=$(listed)
+	[ "$l" = "$none" ] && break
+	sleep 1
+done
+unlisten "${gonel[@]}"
+gone=$(events gone "[DESTROY]")
+# A collector kills its expired entries in bursts, and conntrack(8) on a
+# TCG vCPU may not keep up with nf_conntrack's (ENOBUFS, which it
+# reports): then nf_conntrack's DESTROY events are a figure, and
+# ctrack's are held to its NEW events.
+if [ "$l" = "$none" ] && [ "$gone" = "$new" ]; then
+	pass "room for all: every flow expired in both, DESTROY events alike ($gone)"
+elif [ "$l" = "$none" ] && [ "${gone%%, nf_conntrack*}" = "${new%%, nf_conntrack*}" ] &&
+     [ -z "$(lost new)" ] && grep -q WARNING /tmp/gone.nf.err; then
+	pass "room for all: every flow expired in both, ctrack's DESTROY events as its NEW ($gone; conntrack -E lost some of nf_conntrack's)"
+else
+	fail "room for all: after the timeouts $l; DESTROY events $gone, NEW $new; $(lost gone)"
+fi
+w=$(lost new; grep -h WARNING /tmp/gone.ct.err)
+if [ -z "$w" ]; then
+	pass "room for all: no NEW event lost by either listener, no DESTROY event by ctrack's"
+else
+	fail "room for all: events lost: $w"
+fi
+
+# 2. A full table. Nothing expires meanwhile: every DESTROY event is an
+# eviction.
+timeouts 120
+sysctl -qw net.netfilter.nf_conntrack_max=1000
+ip netns exec rt sysctl -qw net.ctrack.max=1000
+udp_server sv 5353
+pids+=($!)
+echo_server sv 9090
+pids+=($!)
+ip netns exec cl ctpkt probe tcp 10.0.2.1 9090 >/tmp/probe-tcp &
+probe_tcp=$!
+ip netns exec cl ctpkt probe udp 10.0.2.1 5353 >/tmp/probe-udp &
+probe_udp=$!
+assured() {
+	[ "$(ip netns exec rt cat "$1" | grep -E 'src=10\.0\.1\.1 dst=10\.0\.2\.1 sport=[0-9]+ dport=(9090|5353) ' |
+		grep -c ASSURED)" = 2 ]
+}
+check "full table: both probes ASSURED in both trackers" \
+	wait_for 20 eval 'assured /proc/net/ctrack && assured /proc/net/nf_conntrack'
+c0=$(ip netns exec rt cat /proc/sys/net/ctrack/count)
+n0=$(ip netns exec rt cat /proc/sys/net/netfilter/nf_conntrack_count)
+listen full NEW,DESTROY
+fulll=("${L[@]}")
+rm -f /tmp/stop-sampler
+ip netns exec rt bash -c 'mc=0 mn=0
+	while [ ! -e /tmp/stop-sampler ]; do
+		read -r c </proc/sys/net/ctrack/count
+		read -r n </proc/sys/net/netfilter/nf_conntrack_count
+		[ "$c" -gt "$mc" ] && mc=$c
+		[ "$n" -gt "$mn" ] && mn=$n
+		sleep 0.05
+	done
+	echo "$mc $mn"' >/tmp/maxseen &
+sampler=$!
+flood_udp4 2000 16 10.8.23.207
+flood_udp6 2000 2
+sleep 1
+c1=$(ip netns exec rt cat /proc/sys/net/ctrack/count)
+n1=$(ip netns exec rt cat /proc/sys/net/netfilter/nf_conntrack_count)
+touch /tmp/stop-sampler
+wait "$sampler"
+read -r mc mn </tmp/maxseen
+if [ "$mc" -le 1000 ] && [ "$mn" -le 1000 ] && [ "$c1" -ge 990 ] && [ "$n1" -ge 990 ]; then
+	pass "full table: both filled and stayed within max 1000 (most seen: ctrack $mc, nf_conntrack $mn; after: $c1, $n1)"
+else
+	fail "full table: most seen ctrack $mc, nf_conntrack $mn (max 1000); after the flood $c1, $n1"
+fi
+check "full table: both kept both probes' ASSURED entries" \
+	eval 'assured /proc/net/ctrack && assured /proc/net/nf_conntrack'
+sleep 1
+kill -TERM "$probe_tcp" "$probe_udp"
+ptcp=0 pudp=0
+wait "$probe_tcp" || ptcp=$?
+wait "$probe_udp" || pudp=$?
+if [ "$ptcp" = 0 ] && [ "$pudp" = 0 ]; then
+	pass "full table: the probes kept their round trips ($(cat /tmp/probe-tcp /tmp/probe-udp | tr '\n' ' '))"
+else
+	fail "full table: a probe broke (exit $ptcp, $pudp: $(cat /tmp/probe-tcp /tmp/probe-udp | tr '\n' ' '))"
+fi
+# Each tracker's events add up to its table.
+sleep 2
+c2=$(ip netns exec rt cat /proc/sys/net/ctrack/count)
+n2=$(ip netns exec rt cat /proc/sys/net/netfilter/nf_conntrack_count)
+unlisten "${fulll[@]}"
+for t in ct nf; do
+	en=$(grep -c '\[NEW\]' /tmp/full.$t)
+	ed=$(grep -c '\[DESTROY\]' /tmp/full.$t)
+	if [ $t = ct ]; then name=ctrack d=$((c2 - c0)); else name=nf_conntrack d=$((n2 - n0)); fi
+	if [ "$en" -gt 1000 ] && [ $((en - ed)) = "$d" ] &&
+	   { [ $t = nf ] || ! grep -q WARNING /tmp/full.$t.err; }; then
+		pass "full table: $name's events add up: $en NEW - $ed DESTROY = its count's change, $d"
+	elif [ $t = nf ] && grep -q WARNING /tmp/full.$t.err; then
+		skip "full table: conntrack -E lost nf_conntrack's events (ENOBUFS): $en NEW, $ed DESTROY, count changed by $d"
+	else
+		fail "full table: $name: $en NEW, $ed DESTROY, count changed by $d; $(cat /tmp/full.$t.err)"
+	fi
+done
+listed | sed 's/^/# full table, flood flows listed: /'
+check "full table: each tracker's table holds at most 1000 entries now" \
+	eval '[ "$c2" -le 1000 ] && [ "$n2" -le 1000 ]'
+finish
