@@ -250,6 +250,24 @@ else
 	stock 6.12 '/boot/vmlinuz-6.12*' "$KO_612" smoke
 fi
 
+# make check builds the debug kernel beside the stages above; wait for it.
+if [ -n "${CTRACK_DEBUG_BUILD:-}" ]; then
+	echo "check: waiting for the debug kernel build" >&2
+	while [ ! -f "$CTRACK_DEBUG_BUILD" ] && kill -0 "${CTRACK_DEBUG_BUILD_PID:-0}" 2>/dev/null; do
+		sleep 5
+	done
+	dk= bdbg= build_minutes=?
+	# shellcheck disable=SC1090
+	[ -f "$CTRACK_DEBUG_BUILD" ] && . "$CTRACK_DEBUG_BUILD"
+	rm -f "$CTRACK_DEBUG_BUILD"
+	DEBUG_KERNEL=${dk:+$dk/arch/x86/boot/bzImage}
+	[ -n "$DEBUG_KERNEL" ] || DEBUG_KERNEL=${CTRACK_CACHE:-/var/cache/ctrack}/debug-kernel.missing
+	KO_DEBUG=${bdbg:+$bdbg/ctrack.ko}
+	KUNIT_KO_DEBUG=${bdbg:+$bdbg/ctrack_kunit.ko}
+	stage_done "wait for the debug kernel"
+	printf '%-28s %5s min\n' "(its build, beside them)" "$build_minutes" >>"$all.times"
+fi
+
 if [ -z "$DEBUG_KERNEL" ]; then
 	add "SKIP: [debug] no debug kernel (DEBUG_KERNEL empty)"
 elif [ ! -f "$DEBUG_KERNEL" ]; then
