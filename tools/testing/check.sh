@@ -256,7 +256,7 @@ if [ -n "${CTRACK_DEBUG_BUILD:-}" ]; then
 	while [ ! -f "$CTRACK_DEBUG_BUILD" ] && kill -0 "${CTRACK_DEBUG_BUILD_PID:-0}" 2>/dev/null; do
 		sleep 5
 	done
-	dk= bdbg= build_minutes=?
+	dk='' bdbg='' build_minutes='?'
 	# shellcheck disable=SC1090
 	[ -f "$CTRACK_DEBUG_BUILD" ] && . "$CTRACK_DEBUG_BUILD"
 	rm -f "$CTRACK_DEBUG_BUILD"

@@ -85,8 +85,8 @@ declare -A SEQS=(
 # while the table changes can miss an entry: when one tracker lists the
 # flow and the other does not, read again (a flow really gone stays gone).
 look() {
-	local i out
-	for i in 1 2 3; do
+	local out
+	for _ in 1 2 3; do
 		out=$(look_once)
 		case $out in
 		"none none "*) break ;;
@@ -163,6 +163,7 @@ for f in $families; do
 				ip netns exec sv ctpkt tcp "$s" "$c" 7000 "$port" "$flags" "$seq" "$ack" $opts
 			fi
 			# Both trackers saw it once rt counted it.
+			snap=
 			wait_for 3 eval 'snap=$(counters $f); [ "${snap%% *}" = $((all0 + 1)) ]'
 			read -r all agreed calls1 <<<"$snap"
 			read -r sc sn tc tn <<<"$(look)"

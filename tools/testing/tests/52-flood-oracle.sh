@@ -90,9 +90,12 @@ flood_udp6() { pgsend "$1" "pkt_size 78" "dst6 fd00:2::1" "src6 fd00:8::$2" \
 
 # Each kind of flood flow in a listing or among events.
 KINDS="udp4 tcp4 udp6"
-re_udp4='^.*udp .*src=10\.8\.'
-re_tcp4='^.*tcp .*src=10\.9\.'
-re_udp6='^.*udp .*src=fd00:8::'
+# shellcheck disable=SC2034 # read through ${!re}
+{
+	re_udp4='^.*udp .*src=10\.8\.'
+	re_tcp4='^.*tcp .*src=10\.9\.'
+	re_udp6='^.*udp .*src=fd00:8::'
+}
 # kinds FILE [TAG]: "udp4=N tcp4=N udp6=N" of the lines of FILE (with TAG)
 kinds() {
 	local k re out=
