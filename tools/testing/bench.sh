@@ -13,6 +13,7 @@
 #   BENCH_EST_PACKETS=500000 BENCH_NEW_PACKETS=200000 BENCH_BUCKETS=1048576
 #   BENCH_THREADS (pktgen threads; one a vCPU)
 #   BENCH_TESTS: a subset of "established new evict scale events"
+#   BENCH_KINDS: the established flows' kinds, a subset of "udp udp6 tcp"
 #   BENCH_ICOUNT=1: guest time counts instructions (run-vm.sh --icount), so
 #   "ns" are instructions and repeat from run to run (one TCG thread)
 #   BENCH_FLOWS (established flow counts), BENCH_CONFIGS (of "none nfct ctrack")
@@ -44,7 +45,7 @@ cp "$top/tools/testing/tests/lib.bash" "$top/tools/testing/bench/bench-vm.sh" "$
 chmod +x "$work/tests/bench-vm.sh"
 envs=(--env "BENCH_REPS=$reps")
 for v in BENCH_SCALE BENCH_DUMP BENCH_EST_PACKETS BENCH_NEW_PACKETS BENCH_BUCKETS BENCH_THREADS \
-	 BENCH_TESTS BENCH_FLOWS BENCH_CONFIGS BENCH_PROFILE BENCH_PROFILE_FLOWS; do
+	 BENCH_TESTS BENCH_KINDS BENCH_FLOWS BENCH_CONFIGS BENCH_PROFILE BENCH_PROFILE_FLOWS; do
 	[ -n "${!v}" ] && envs+=(--env "$v=${!v}")
 done
 
@@ -66,7 +67,7 @@ for cpus in $cpus_list; do
 	bash "$top/tools/testing/qemu/run-vm.sh" --kernel "/boot/vmlinuz-$rel" \
 		--modules-from "/lib/modules/$rel" --extra-ko "$work/mod/ctrack.ko" \
 		--bin "$top/tools/ctrack/ctrack" --bin "$top/tools/xtables/libxt_ctrack.so" \
-		--bin "$work/runstat" --bin "$(command -v conntrack)" "${perf[@]}" \
+		--bin "$top/tools/testing/ctpkt" --bin "$work/runstat" --bin "$(command -v conntrack)" "${perf[@]}" \
 		--tests "$work/tests" --cpus "$cpus" --mem 3072 "${envs[@]}" \
 		--append slab_nomerge "${icount[@]}" \
 		--timeout 14400 --test-timeout 14000 --log "$log" >"$work/out" || {

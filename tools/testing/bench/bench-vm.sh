@@ -41,9 +41,13 @@ dump_sizes=${BENCH_DUMP:-200000 1000000}
 read -r -a configs <<<"${BENCH_CONFIGS:-none nfct ctrack}"
 # BENCH_TESTS: a subset of "established new evict scale events" for a quick look
 tests=${BENCH_TESTS:-established new evict scale events}
+# BENCH_KINDS: the established passes' kinds of flow, of "udp udp6 tcp"
+kinds=${BENCH_KINDS:-udp udp6 tcp}
 want() { case " $tests " in *" $1 "*) return 0 ;; esac; return 1; }
 
-ipt() { ip netns exec fw iptables "$@"; }
+# ipt ARGS...: the same rule for IPv4 and IPv6 (nf_conntrack tracks a
+# family only once a rule of that family asks for it)
+ipt() { ip netns exec fw iptables "$@" && ip netns exec fw ip6tables "$@"; }
 
 topo() {
 	local ns
@@ -59,10 +63,19 @@ topo() {
 	for ns in gen fw sink; do ip -n $ns link set veth0 up; done
 	ip -n fw link set veth1 up
 	ip -n fw neigh add 198.19.0.2 lladdr 02:00:00:00:00:99 dev veth1 nud permanent
-	ip -n fw route add 10.0.0.0/8 dev veth0
+	# The sources' replies (TCP's SYN/ACKs) go back to gen, which drops
+	# them: no neighbour to resolve for each of a million sources.
+	ip -n fw route add 10.0.0.0/8 via 198.18.0.1 dev veth0
 	ip netns exec fw sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.veth0.rp_filter=0 net.ipv6.conf.all.disable_ipv6=1
+		net.ipv4.conf.veth0.rp_filter=0 net.ipv6.conf.all.forwarding=1
+	# IPv6 the same way: gen's sources 2001:db8:18::100 and up, the
+	# neighbour nobody has at 2001:db8:19::2.
+	ip -n gen addr add 2001:db8:18::1/64 dev veth0 nodad
+	ip -n fw addr add 2001:db8:18::fe/64 dev veth0 nodad
+	ip -n fw addr add 2001:db8:19::fe/64 dev veth1 nodad
+	ip -n fw neigh add 2001:db8:19::2 lladdr 02:00:00:00:00:99 dev veth1 nud permanent
 	fwmac=$(ip -n fw link show veth0 | awk '/link\/ether/ { print $2 }')
+	fwmac1=$(ip -n fw link show veth1 | awk '/link\/ether/ { print $2 }')
 	modprobe pktgen
 }
 
@@ -123,34 +136,80 @@ n2ip() { echo "$(($1 >> 24 & 255)).$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 
 # send COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX: COUNT packets, sources
 # and source ports each counting up and wrapping (pktgen's sequential
 # mode): the flows are the pairs. One pktgen thread a vCPU, each with
-# its share of the packets and of the sources. Sets sent_us (the slowest
-# thread's time), sent_rx (what the sink counted) and sent_rate: the
-# threads' rates added up, scaled by the share of packets that reached
-# the sink. The rate is what the CPUs forward while they all work; a
+# its share of the packets and of the sources. send6 COUNT FLOWS is the
+# IPv6 form (pktgen has no IPv6 source range): each thread its own
+# source address (one for all when FLOWS is fewer than the threads) and
+# its share of FLOWS as pairs of ports (pktgen's udp_*_max are
+# exclusive, its src_max not).
+# Sets sent_us (the slowest thread's time), sent_rx (what the sink
+# counted) and sent_rate: the threads' rates added up, scaled by the
+# share of packets that reached the sink. The rate is what the CPUs forward while they all work; a
 # thread that the host stalls for a while lowers its own rate only,
 # where packets over the slowest thread's time would charge the stall to
 # every thread (the other ones wait idle for it at the end).
 send() {
-	local c r0 t lo hi span us dev per all=
+	local t lo hi span
 	span=$(($(ip2n "$3") - $(ip2n "$2") + 1))
+	per=$(($1 / threads > 0 ? $1 / threads : 1))
+	pg_reset
 	for t in $(seq 0 $((threads - 1))); do
-		pg "kpktgend_$t" rem_device_all
-	done
-	for t in $(seq 0 $((threads - 1))); do
-		dev=veth0@$t
 		lo=$(($(ip2n "$2") + span * t / threads))
 		hi=$(($(ip2n "$2") + span * (t + 1) / threads - 1))
 		[ "$hi" -lt "$lo" ] && hi=$lo
-		pg "kpktgend_$t" "add_device $dev"
-		# At least one packet a thread: pktgen takes a count of 0 for "forever".
-		per=$(($1 / threads > 0 ? $1 / threads : 1))
-		for c in "count $per" "delay 0" "clone_skb 0" "pkt_size 64" \
-			 "dst 198.19.0.2" "dst_mac $fwmac" "src_min $(n2ip "$lo")" \
-			 "src_max $(n2ip "$hi")" "udp_src_min $4" "udp_src_max $5" \
-			 "udp_dst_min 9" "udp_dst_max 9"; do
-			pg "$dev" "$c"
-		done
+		pg_thread "$t" "pkt_size 64" "dst 198.19.0.2" "src_min $(n2ip "$lo")" \
+			"src_max $(n2ip "$hi")" "udp_src_min $4" "udp_src_max $5"
 	done
+	pg_run
+}
+
+send6() {
+	local t src=0 flows a b
+	per=$(($1 / threads > 0 ? $1 / threads : 1))
+	flows=$(($2 / threads > 0 ? $2 / threads : 1))
+	# FLOWS = A x B, B a power of 2 and A odd: source ports A, destination
+	# ports B, both counting up every packet, give A x B different pairs.
+	b=1
+	while [ $((flows % (b * 2))) = 0 ]; do b=$((b * 2)); done
+	a=$((flows / b))
+	if [ "$a" -gt 64511 ] || [ "$b" -gt 64511 ]; then
+		fail "send6: $flows flows a thread are not A x B ports"
+		finish
+	fi
+	pg_reset
+	for t in $(seq 0 $((threads - 1))); do
+		[ "$2" -ge "$threads" ] && src=$t
+		pg_thread "$t" "pkt_size 78" "dst6 2001:db8:19::2" \
+			"src6 2001:db8:18::$(printf %x $((0x100 + src)))" \
+			"udp_src_min 1024" "udp_src_max $((1024 + a))" \
+			"udp_dst_min 1024" "udp_dst_max $((1024 + b))"
+	done
+	pg_run
+}
+
+pg_reset() {
+	local t
+	for t in $(seq 0 $((threads - 1))); do
+		pg "kpktgend_$t" rem_device_all
+	done
+}
+
+# pg_thread T COMMAND...: thread T's device, $per packets of what the
+# commands say, to fw's MAC and UDP port 9
+pg_thread() {
+	local t=$1 dev=veth0@$1 c
+	shift
+	pg "kpktgend_$t" "add_device $dev"
+	# At least one packet a thread: pktgen takes a count of 0 for "forever".
+	for c in "count $per" "delay 0" "clone_skb 0" "dst_mac $fwmac" \
+		 "udp_dst_min 9" "udp_dst_max 9" "$@"; do
+		pg "$dev" "$c"
+	done
+}
+
+# pg_run: start the threads and wait for them; sets sent_us, sent_rx
+# and sent_rate (see send)
+pg_run() {
+	local r0 t us all=
 	r0=$(rx)
 	pg pgctrl start
 	sent_us=0
@@ -160,10 +219,15 @@ send() {
 		all+=" $us"
 	done
 	sent_rx=$(($(rx) - r0))
+	rate "$all"
+}
+
+# rate "US...": sent_rate from the senders' times, $per packets each
+rate() {
 	sent_rate=$(awk -v per="$per" -v rx="$sent_rx" '{
 		for (i = 1; i <= NF; i++)
 			r += per * 1e6 / $i
-		printf "%d", r * rx / (per * NF) }' <<<"$all")
+		printf "%d", r * rx / (per * NF) }' <<<"$1")
 }
 
 # emit KEY=VALUE...: one BENCH line, numbers as numbers
@@ -181,15 +245,56 @@ emit() {
 addr() { echo "10.$((64 + $1 / 65536)).$(($1 / 256 % 256)).$(($1 % 256))"; }
 
 # Established flows: FLOWS sources, one port; a pass to create them, then
-# the measured pass.
+# the measured pass. KIND udp (IPv4), udp6 (FLOWS source address and
+# port pairs) or tcp (IPv4: the handshake of each flow, then the
+# client's ACKs, window-checked by both trackers; tcp_flows sends them).
+# For tcp, the memory a TCP entry takes too: the growth of all slabs
+# since before the tracker was loaded, over the entries.
 established() {
-	local cfg=$1 rep=$2 flows=$3
-	send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
+	local cfg=$1 rep=$2 flows=$3 kind=$4
+	case $kind in
+	udp) send $((flows * 2)) 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000 ;;
+	udp6) send6 $((flows * 2)) "$flows" ;;
+	tcp)
+		tcp_flows gen "$fwmac" syn "$flows" "$flows"
+		tcp_flows sink "$fwmac1" synack "$flows" "$flows"
+		tcp_flows gen "$fwmac" ack "$flows" "$flows"
+		;;
+	esac
 	# BENCH_TRACE (bench/trace.py): where each module's functions are
 	[ -n "$BENCH_SYMS" ] && sed -n '/\[/s/^/KSYM /p' /proc/kallsyms
-	send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000
-	emit test=established cfg="$cfg" rep="$rep" flows="$flows" packets="$est_pkts" \
-		rx="$sent_rx" us="$sent_us" rate="$sent_rate" entries="$(count "$cfg")"
+	case $kind in
+	udp) send "$est_pkts" 10.64.0.0 "$(addr $((flows - 1)))" 1000 1000 ;;
+	udp6) send6 "$est_pkts" "$flows" ;;
+	tcp) tcp_flows gen "$fwmac" ack "$flows" "$est_pkts" ;;
+	esac
+	emit test=established kind="$kind" cfg="$cfg" rep="$rep" flows="$flows" packets="$est_pkts" \
+		rx="$sent_rx" us="$sent_us" rate="$sent_rate" entries="$(count "$cfg")" \
+		slab_kb=$(($(meminfo Slab) - slab0))
+}
+
+# tcp_flows NS DSTMAC STEP FLOWS COUNT: COUNT segments of `ctpkt
+# tcpflows` (STEP syn, synack or ack) from NS, one sender a vCPU, each
+# pinned to its vCPU with its share of the flows (the sources from
+# 10.64.0.0 on) and of the segments; sets sent_* as send does.
+tcp_flows() {
+	local ns=$1 mac=$2 step=$3 flows=$4 t r0 all= share first pids=()
+	per=$(($5 / threads > 0 ? $5 / threads : 1))
+	share=$((flows / threads > 0 ? flows / threads : 1))
+	r0=$(rx)
+	for t in $(seq 0 $((threads - 1))); do
+		first=$((flows >= threads ? share * t : 0))
+		ip netns exec "$ns" taskset -c "$t" ctpkt tcpflows veth0 "$mac" "$(addr "$first")" \
+			198.19.0.2 "$step" "$share" "$per" >"/tmp/tcpflows.$t" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for t in $(seq 0 $((threads - 1))); do
+		all+=" $(sed -n 's/.* in \([0-9]*\) us$/\1/p' "/tmp/tcpflows.$t")"
+	done
+	sent_us=$(tr ' ' '\n' <<<"$all" | sort -n | tail -n1)
+	sent_rx=$(($(rx) - r0))
+	rate "$all"
 }
 
 # New flows: every packet a new pair (2^20 sources x 60,000 ports), into
@@ -232,20 +337,25 @@ objsize() {
 	awk -v c="$c" '$1 == c { print $4 }' /proc/slabinfo
 }
 
-# Scale: the table filled to SIZE entries with new flows, then 1,000
-# established flows measured; and the memory the tracker holds at that
-# size, counted from before its module was loaded: the growth of all
-# slabs (entries and whatever they carry) and of vmalloc, the bucket
-# count (8 bytes each, wherever kvcalloc put them) and the object size of
-# the entry cache.
+# Scale: the table filled to SIZE entries with new flows, one source
+# each, in order, then every one of them measured in that order (whole
+# sweeps, at least est_pkts packets): each age of entry as often as
+# another, so that neither the order a chain keeps (ctrack appends a new
+# entry, nf_conntrack puts it first) nor the age of the measured flows
+# favours a tracker. And the memory the tracker holds at that size,
+# counted from before its module was loaded: the growth of all slabs
+# (entries and whatever they carry) and of vmalloc, the bucket count (8
+# bytes each, wherever kvcalloc put them) and the object size of the
+# entry cache. Sizes divisible by the vCPUs give each pktgen thread
+# whole sweeps of its share.
 scale() {
-	local cfg=$1 rep=$2 size=$3 have
-	have=$(count "$cfg")
-	if [ "$have" -lt "$size" ]; then
-		send $((size - have)) "$(addr $((1048576 + filled)))" 10.127.255.255 1024 1024
-		filled=$((filled + size - have))
+	local cfg=$1 rep=$2 size=$3 n
+	if [ "$filled" -lt "$size" ]; then
+		send $((size - filled)) "$(addr $((1048576 + filled)))" "$(addr $((1048576 + size - 1)))" 1024 1024
+		filled=$size
 	fi
-	send "$est_pkts" 10.64.0.0 10.64.3.231 1000 1000
+	n=$(((est_pkts + size - 1) / size * size))
+	send "$n" "$(addr 1048576)" "$(addr $((1048576 + size - 1)))" 1024 1024
 	emit test=scale cfg="$cfg" rep="$rep" size="$size" entries="$(count "$cfg")" \
 		rx="$sent_rx" us="$sent_us" rate="$sent_rate" used_kb=$(($(used_kb) - used0)) \
 		slab_kb=$(($(meminfo Slab) - slab0)) vmalloc_kb=$(($(meminfo VmallocUsed) - vm0)) \
@@ -361,12 +471,15 @@ fi
 for rep in $(seq "$reps"); do
 	turn=$(((rep - 1) % ${#configs[@]}))
 	order=("${configs[@]:turn}" "${configs[@]:0:turn}")
-	for flows in ${BENCH_FLOWS:-1 1000 100000}; do
-		want established || break
-		for cfg in "${order[@]}"; do
-			cfg_up "$cfg"
-			established "$cfg" "$rep" "$flows"
-			cfg_down "$cfg"
+	for kind in $kinds; do
+		for flows in ${BENCH_FLOWS:-1 1000 100000}; do
+			want established || break
+			for cfg in "${order[@]}"; do
+				slab0=$(meminfo Slab)
+				cfg_up "$cfg"
+				established "$cfg" "$rep" "$flows" "$kind"
+				cfg_down "$cfg"
+			done
 		done
 	done
 	if want new || want evict; then

@@ -26,6 +26,9 @@ def rows(path):
         if m:
             r = json.loads(m.group(1))
             r["vcpus"] = vcpus
+            if r["test"] == "established":
+                # IPv4 UDP in logs from before the other kinds
+                r.setdefault("kind", "udp")
             yield r
 
 
@@ -72,10 +75,14 @@ def main():
             return [r for r in d if r["test"] == test and r["cfg"] == cfg and
                     all(r.get(k) == v for k, v in kw.items())]
 
-        # Established flows: packets a second at the sink, tracker cost.
+        # Established flows: packets a second at the sink, tracker cost,
+        # by kind of flow: IPv4 UDP, IPv6 UDP, IPv4 TCP (window-tracked).
         lines.append("established flows      none pps        nf_conntrack pps / ns     ctrack pps / ns           ratio")
-        for flows in sorted({r["flows"] for r in d if r["test"] == "established"}):
-            per = {c: {r["rep"]: r for r in by("established", c, flows=flows)}
+        kinds = [k for k in ("udp", "udp6", "tcp")
+                 if any(r["test"] == "established" and r["kind"] == k for r in d)]
+        for kind, flows in [(k, f) for k in kinds for f in
+                            sorted({r["flows"] for r in d if r["test"] == "established" and r["kind"] == k})]:
+            per = {c: {r["rep"]: r for r in by("established", c, flows=flows, kind=kind)}
                    for c in ("none", "nfct", "ctrack")}
             cost = {}
             for c in ("nfct", "ctrack"):
@@ -84,12 +91,26 @@ def main():
             s = {c: stat([pps(r) for r in per[c].values()]) for c in per}
             cs = {c: stat(cost[c]) for c in cost}
             ratio = cs["ctrack"]["median"] / cs["nfct"]["median"] if cs["nfct"]["median"] > 0 else float("nan")
-            fig["established %d" % flows] = {"pps": s, "cost_ns": cs, "ratio": ratio}
-            lines.append("  %-8d %-22s %-26s %-26s %.2fx" % (
-                flows, fmt(s["none"]), fmt(s["nfct"]) + " / %.0f" % cs["nfct"]["median"],
+            name = "established %d" % flows if kind == "udp" else "established %s %d" % (kind, flows)
+            fig[name] = {"pps": s, "cost_ns": cs, "ratio": ratio}
+            if kind == "tcp":
+                # A TCP entry's memory: all slabs' growth over the entries.
+                mem = {c: stat([r["slab_kb"] * 1024 / r["entries"] for r in per[c].values()
+                                if r.get("entries") and "slab_kb" in r]) for c in ("nfct", "ctrack")}
+                fig[name]["slab_bytes_per_entry"] = mem
+            lines.append("  %-4s %-8d %-17s %-26s %-26s %.2fx" % (
+                kind, flows, fmt(s["none"]), fmt(s["nfct"]) + " / %.0f" % cs["nfct"]["median"],
                 fmt(s["ctrack"]) + " / %.0f" % cs["ctrack"]["median"], ratio))
             if flows == 100000:
-                result["targets"]["cost per packet, established, %d vCPUs (<= 0.75x)" % vcpus] = ratio
+                label = "" if kind == "udp" else " %s" % kind
+                result["targets"]["cost per packet, established%s, %d vCPUs (<= 0.75x)" % (label, vcpus)] = ratio
+        big = sorted(f for k, f in ((r["kind"], r["flows"]) for r in d if r["test"] == "established") if k == "tcp")
+        if big:
+            m = fig["established tcp %d" % big[-1]]["slab_bytes_per_entry"]
+            if m["nfct"]["n"] and m["ctrack"]["n"]:
+                lines.append("TCP entry, slab bytes (%d flows)   nf_conntrack %.0f   ctrack %.0f   %.2fx" % (
+                    big[-1], m["nfct"]["median"], m["ctrack"]["median"],
+                    m["ctrack"]["median"] / m["nfct"]["median"]))
 
         def target(name, bound, value):
             result["targets"]["%s, %d vCPUs (%s)" % (name, vcpus, bound)] = value
@@ -140,7 +161,7 @@ def main():
                 row = {}
                 for c in ("nfct", "ctrack"):
                     rs = by("scale", c, size=size)
-                    none = {r["rep"]: r for r in by("established", "none", flows=1000)}
+                    none = {r["rep"]: r for r in by("established", "none", flows=1000, kind="udp")}
                     cost = [1e9 / pps(r) - 1e9 / pps(none[r["rep"]]) for r in rs if r["rep"] in none]
                     # slabs + the buckets (vmalloc's growth if kvcalloc
                     # went there, else the page allocator's 8 bytes each)
