@@ -5,7 +5,8 @@
  *   ctpkt tcp SRC DST SPORT DPORT FLAGS [SEQ [ACK [OPTION...]]]
  *	one raw TCP segment; FLAGS from S F R P A U, or "none"; an X among
  *	them sends a wrong checksum. OPTIONs: win=N (the window field,
- *	1024 if not given), len=N (N bytes of payload, zeros), and TCP
+ *	1024 if not given), len=N (N bytes of payload, zeros, at most
+ *	1400: within a 1500-byte MTU whatever the headers), and TCP
  *	options in the order given: mss=N, ws=N, sackok, sack=L-R[,L-R...]
  *	(up to four blocks)
  *   ctpkt proto DST PROTO
@@ -35,8 +36,8 @@
  *   ctpkt tcpflows IFNAME DSTMAC CLIENT0 SERVER syn|synack|ack FLOWS COUNT
  *	COUNT segments of FLOWS TCP flows, CLIENT0 + i port 1000 to SERVER
  *	port 80, the flows in turn, as synflood sends: the client's SYN,
- *	the server's SYN/ACK, or the client's established ACK (the same
- *	one again and again); prints "tcpflows: N segments in T us"
+ *	the server's SYN/ACK, or the client's established ACK (its window
+ *	65535 and 65534 in turn); prints "tcpflows: N segments in T us"
  *   ctpkt probe tcp|udp DST PORT
  *	an ASSURED flow that lives until SIGTERM: a round trip every 100 ms
  *	(TCP to a tcpecho server, UDP to a udpserve server from one source
@@ -184,6 +185,10 @@ static void tcp_option(const char *word, uint8_t *opt, size_t *len)
 	} else if (!strncmp(word, "sack=", 5)) {
 		char *copy = strdup(word + 5), *blk, *save = NULL;
 
+		if (!copy) {
+			perror("ctpkt tcp");
+			exit(1);
+		}
 		o[n++] = 5;
 		o[n++] = 2;
 		for (blk = strtok_r(copy, ",", &save); blk;
@@ -218,7 +223,7 @@ bad:
 
 static int cmd_tcp(int argc, char **argv)
 {
-	uint8_t seg[60 + 1500] = { 0 };
+	uint8_t seg[60 + 1400] = { 0 };
 	unsigned int win = 1024, hlen, payload = 0;
 	uint8_t opt[40];
 	size_t optlen = 0;
@@ -255,7 +260,7 @@ static int cmd_tcp(int argc, char **argv)
 		if (!strncmp(argv[i], "win=", 4))
 			win = num(argv[i] + 4, 65535);
 		else if (!strncmp(argv[i], "len=", 4))
-			payload = num(argv[i] + 4, 1500);
+			payload = num(argv[i] + 4, 1400);
 		else
 			tcp_option(argv[i], opt, &optlen);
 	}
@@ -837,8 +842,8 @@ static int cmd_synflood(int argc, char **argv)
  * tcpflows: FLOWS handshaken TCP flows between CLIENT0 + i port 1000
  * and SERVER port 80, one step of them at a time: the client's SYN (seq
  * 1000), the server's SYN/ACK (seq 5000), then the client's ACKs (seq
- * 1001, ack 5001, window 65535), the same segment over and over, the
- * established segment both trackers check against each side's window.
+ * 1001, ack 5001), the established segment both trackers check against
+ * each side's window.
  */
 struct tcpflows_ctx {
 	uint32_t client0, server, flows;
@@ -870,7 +875,13 @@ static void tcpflows_fill(unsigned char *f, unsigned long nth, void *p)
 	*(uint32_t *)&tcp[8] = htonl(reply ? 1001 : c->step ? 5001 : 0);
 	tcp[12] = 5 << 4;
 	tcp[13] = c->step == 0 ? 0x02 : c->step == 1 ? 0x12 : 0x10;
-	*(uint16_t *)&tcp[14] = htons(65535);
+	/*
+	 * The window alternates from one round of the flows to the next, so
+	 * that a flow's consecutive ACKs differ: the same segment again
+	 * would be a retransmission to both trackers, not established
+	 * traffic.
+	 */
+	*(uint16_t *)&tcp[14] = htons(65535 - (nth / c->flows) % 2);
 	sum = sum16(&ip[12], 8, IPPROTO_TCP + 20);
 	*(uint16_t *)&tcp[16] = fold(sum16(tcp, 20, sum));
 }

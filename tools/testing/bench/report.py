@@ -77,7 +77,7 @@ def main():
 
         # Established flows: packets a second at the sink, tracker cost,
         # by kind of flow: IPv4 UDP, IPv6 UDP, IPv4 TCP (window-tracked).
-        lines.append("established flows      none pps        nf_conntrack pps / ns     ctrack pps / ns           ratio")
+        lines.append("established kind flows none pps          nf_conntrack pps / ns     ctrack pps / ns           ratio")
         kinds = [k for k in ("udp", "udp6", "tcp")
                  if any(r["test"] == "established" and r["kind"] == k for r in d)]
         for kind, flows in [(k, f) for k in kinds for f in
@@ -94,10 +94,20 @@ def main():
             name = "established %d" % flows if kind == "udp" else "established %s %d" % (kind, flows)
             fig[name] = {"pps": s, "cost_ns": cs, "ratio": ratio}
             if kind == "tcp":
-                # A TCP entry's memory: all slabs' growth over the entries.
-                mem = {c: stat([r["slab_kb"] * 1024 / r["entries"] for r in per[c].values()
-                                if r.get("entries") and "slab_kb" in r]) for c in ("nfct", "ctrack")}
+                # A TCP entry's memory: the unreclaimable slabs' growth
+                # over the entries, less the no-tracker pass's own growth.
+                mem = {c: stat([(r["sunreclaim_kb"] - per["none"][k].get("sunreclaim_kb", 0)) * 1024 / r["entries"]
+                                for k, r in per[c].items()
+                                if r.get("entries", 0) > 0 and "sunreclaim_kb" in r and k in per["none"]])
+                       for c in ("nfct", "ctrack")}
                 fig[name]["slab_bytes_per_entry"] = mem
+                # Handshakes that did not reach ESTABLISHED before the
+                # measured pass: those flows were picked up mid-stream.
+                for c in ("nfct", "ctrack"):
+                    for r in per[c].values():
+                        if r.get("setup_established", flows) < flows:
+                            lines.append("  warning: %s, %d TCP flows: %s ESTABLISHED before the measured pass"
+                                         % (c, flows, r["setup_established"]))
             lines.append("  %-4s %-8d %-17s %-26s %-26s %.2fx" % (
                 kind, flows, fmt(s["none"]), fmt(s["nfct"]) + " / %.0f" % cs["nfct"]["median"],
                 fmt(s["ctrack"]) + " / %.0f" % cs["ctrack"]["median"], ratio))
@@ -107,8 +117,8 @@ def main():
         big = sorted(f for k, f in ((r["kind"], r["flows"]) for r in d if r["test"] == "established") if k == "tcp")
         if big:
             m = fig["established tcp %d" % big[-1]]["slab_bytes_per_entry"]
-            if m["nfct"]["n"] and m["ctrack"]["n"]:
-                lines.append("TCP entry, slab bytes (%d flows)   nf_conntrack %.0f   ctrack %.0f   %.2fx" % (
+            if m["nfct"]["n"] and m["ctrack"]["n"] and m["nfct"]["median"] > 0:
+                lines.append("TCP entry, unreclaimable slab bytes (%d flows)   nf_conntrack %.0f   ctrack %.0f   %.2fx" % (
                     big[-1], m["nfct"]["median"], m["ctrack"]["median"],
                     m["ctrack"]["median"] / m["nfct"]["median"]))
 
@@ -161,6 +171,9 @@ def main():
                 row = {}
                 for c in ("nfct", "ctrack"):
                     rs = by("scale", c, size=size)
+                    for r in rs:
+                        if r["entries"] != size:
+                            lines.append("  warning: %s, scale %d: %d entries after the sweep" % (c, size, r["entries"]))
                     none = {r["rep"]: r for r in by("established", "none", flows=1000, kind="udp")}
                     cost = [1e9 / pps(r) - 1e9 / pps(none[r["rep"]]) for r in rs if r["rep"] in none]
                     # slabs + the buckets (vmalloc's growth if kvcalloc
