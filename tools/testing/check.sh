@@ -27,7 +27,15 @@ qemu_dir=$top/tools/testing/qemu
 tests_dir=${CTRACK_TESTS_DIR:-$top/tools/testing/tests}
 cpus=${CTRACK_VM_CPUS:-2}
 all=$(mktemp /tmp/ctrack-check.XXXXXX)
-trap 'rm -rf "$all" "$all".*' EXIT
+# A debug kernel build that make check started beside this script (its
+# own process group) ends with it, finished or not.
+cleanup() {
+	rm -rf "$all" "$all".*
+	[ -n "${CTRACK_DEBUG_BUILD_PID:-}" ] && kill -TERM -- "-$CTRACK_DEBUG_BUILD_PID" 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Absolute path of a file given relative to the caller's directory.
 abspath() {
@@ -257,9 +265,14 @@ if [ -n "${CTRACK_DEBUG_BUILD:-}" ]; then
 		sleep 5
 	done
 	dk='' bdbg='' build_minutes='?'
-	# shellcheck disable=SC1090
-	[ -f "$CTRACK_DEBUG_BUILD" ] && . "$CTRACK_DEBUG_BUILD"
-	rm -f "$CTRACK_DEBUG_BUILD"
+	if [ -f "$CTRACK_DEBUG_BUILD" ]; then
+		# shellcheck disable=SC1090
+		. "$CTRACK_DEBUG_BUILD"
+	else
+		add "FAIL: [debug] the debug kernel build ended without a result (its log: ${CTRACK_CACHE:-/var/cache/ctrack}/debug-kernel-*/build.log)"
+	fi
+	rm -rf "$(dirname "$CTRACK_DEBUG_BUILD")"
+	CTRACK_DEBUG_BUILD_PID=	# ended: nothing for cleanup to stop
 	DEBUG_KERNEL=${dk:+$dk/arch/x86/boot/bzImage}
 	[ -n "$DEBUG_KERNEL" ] || DEBUG_KERNEL=${CTRACK_CACHE:-/var/cache/ctrack}/debug-kernel.missing
 	KO_DEBUG=${bdbg:+$bdbg/ctrack.ko}

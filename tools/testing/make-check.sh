@@ -52,16 +52,24 @@ b61=$(build 6.1 "$(newest_kdir '/lib/modules/6.1.0-*-amd64/build')")
 b612=$(build 6.12 "$(newest_kdir '/lib/modules/6.12*-amd64/build')")
 stage "W=1 builds, 6.1 and 6.12"
 echo "make-check: debug kernel (cached, or built in the background: about 20 minutes alone)" >&2
-debug_build=$(mktemp -u /tmp/ctrack-debug-build.XXXXXX)
+debug_build=$(mktemp -d /tmp/ctrack-debug-build.XXXXXX)/result
+# Its own process group (job control on for the moment it starts), so
+# that check.sh can stop all of it when make check ends early; the lowest
+# CPU and I/O priority for all it runs.
+set -m
 (
+	renice -n 19 -p "$BASHPID" >/dev/null
+	ionice -c 3 -p "$BASHPID" 2>/dev/null
 	t=$SECONDS
-	dk=$(nice -n 19 bash "$top/tools/testing/qemu/debug-kernel.sh")
+	dk=$(bash "$top/tools/testing/qemu/debug-kernel.sh")
 	bdbg=
 	[ -n "$dk" ] && bdbg=$(build debug "$dk")
 	printf 'dk=%q\nbdbg=%q\nbuild_minutes=%q\n' "$dk" "$bdbg" \
 		"$(echo "($SECONDS - $t) / 60" | bc -l | xargs printf %.1f)" >"$debug_build.part"
 	mv "$debug_build.part" "$debug_build"
 ) </dev/null &
+debug_pid=$!
+set +m
 set -e
 
 # The W=1 builds only check the compiler: the stock VMs load the modules
@@ -74,5 +82,5 @@ export KO_612=$INSTALL_CHECK_OUT/6.12/ctrack.ko
 # check.sh sets DEBUG_KERNEL, KO_DEBUG and KUNIT_KO_DEBUG from what the
 # build leaves in this file (dk, bdbg, build_minutes), once the build
 # process ends.
-export CTRACK_DEBUG_BUILD=$debug_build CTRACK_DEBUG_BUILD_PID=$!
+export CTRACK_DEBUG_BUILD=$debug_build CTRACK_DEBUG_BUILD_PID=$debug_pid
 exec bash "$top/tools/testing/check.sh"

@@ -18,6 +18,11 @@ tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
 
 key=$( (cat "$here/debug.config"; stat -c '%s %Y' "$tarball"; echo v1) | sha256sum | cut -c1-16)
 dir=$cache/debug-kernel-$key
+# One builder at a time (make check builds in the background, a campaign
+# may ask at the same moment): the second waits and then finds it done.
+mkdir -p "$cache"
+exec 9>"$cache/debug-kernel.lock"
+flock 9
 if [ -f "$dir/.done" ]; then
 	echo "$dir/build"
 	exit 0
