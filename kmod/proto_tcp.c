@@ -677,7 +677,7 @@ enum ctrack_l4_verdict ctrack_tcp_packet(struct ctrack_entry *e,
 		 timeout > READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]))
 		timeout = READ_ONCE(cnet->timeouts[CTRACK_TO_TCP_UNACK]);
 	/*
-	 * The last acknowledgement closed its window: if the receiver
+	 * The last acknowledgment closed its window: if the receiver
 	 * never opens it again, its peer's probes are all the flow has
 	 * left, and the flow must not hold its entry for the days of an
 	 * established one. nf_conntrack gives it the retransmission

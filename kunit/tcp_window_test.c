@@ -650,7 +650,7 @@ static void tw_retrans_timeout_test(struct kunit *test)
 }
 
 /*
- * An acknowledgement that closes the window leaves the flow the
+ * An acknowledgment that closes the window leaves the flow the
  * RETRANS timeout, as nf_conntrack does; reopening it gives back
  * ESTABLISHED's.
  */
