@@ -687,35 +687,61 @@ static uint64_t xorshift(uint64_t *x)
 #define SYN_BATCH 64
 #define SYN_LEN (14 + 20 + 20)
 
-/* Fill one SYN frame (Ethernet header already there) from @rnd. */
-static void syn_frame(unsigned char *f, uint32_t net, uint32_t hostmask,
-		      uint32_t dst, uint16_t dport, uint64_t *rnd)
+/* The fields of an option-less IPv4 TCP segment, host byte order. */
+struct seg4 {
+	uint32_t src, dst, seq, ack;
+	uint16_t id, sport, dport, win;
+	uint8_t flags;
+};
+
+/*
+ * Fill one frame (Ethernet addresses already there) with @sg: IPv4
+ * (DF, TTL 64) and TCP headers, checksums computed.
+ */
+static void seg4_frame(unsigned char *f, const struct seg4 *sg)
 {
-	uint64_t r = xorshift(rnd);
-	uint32_t src = net | ((uint32_t)r & hostmask), sum;
 	unsigned char *ip = f + 14, *tcp = ip + 20;
+	uint32_t sum;
 
 	f[12] = 0x08;
 	f[13] = 0x00;
 	memset(ip, 0, 40);
 	ip[0] = 0x45;
 	*(uint16_t *)&ip[2] = htons(40);
-	*(uint16_t *)&ip[4] = (uint16_t)(r >> 32);
+	*(uint16_t *)&ip[4] = htons(sg->id);
 	ip[6] = 0x40;			/* DF */
 	ip[8] = 64;
 	ip[9] = IPPROTO_TCP;
-	*(uint32_t *)&ip[12] = htonl(src);
-	*(uint32_t *)&ip[16] = htonl(dst);
+	*(uint32_t *)&ip[12] = htonl(sg->src);
+	*(uint32_t *)&ip[16] = htonl(sg->dst);
 	*(uint16_t *)&ip[10] = fold(sum16(ip, 20, 0));
 
-	*(uint16_t *)&tcp[0] = htons(1024 + (uint16_t)(r >> 48) % 64512);
-	*(uint16_t *)&tcp[2] = htons(dport);
-	*(uint32_t *)&tcp[4] = (uint32_t)xorshift(rnd);
+	*(uint16_t *)&tcp[0] = htons(sg->sport);
+	*(uint16_t *)&tcp[2] = htons(sg->dport);
+	*(uint32_t *)&tcp[4] = htonl(sg->seq);
+	*(uint32_t *)&tcp[8] = htonl(sg->ack);
 	tcp[12] = 5 << 4;
-	tcp[13] = 0x02;			/* SYN */
-	*(uint16_t *)&tcp[14] = htons(64240);
+	tcp[13] = sg->flags;
+	*(uint16_t *)&tcp[14] = htons(sg->win);
 	sum = sum16(&ip[12], 8, IPPROTO_TCP + 20);
 	*(uint16_t *)&tcp[16] = fold(sum16(tcp, 20, sum));
+}
+
+/* Fill one SYN frame (Ethernet addresses already there) from @rnd. */
+static void syn_frame(unsigned char *f, uint32_t net, uint32_t hostmask,
+		      uint32_t dst, uint16_t dport, uint64_t *rnd)
+{
+	uint64_t r = xorshift(rnd);
+	struct seg4 sg = {
+		.src = net | ((uint32_t)r & hostmask), .dst = dst,
+		.id = (uint16_t)(r >> 32),
+		.sport = 1024 + (uint16_t)(r >> 48) % 64512, .dport = dport,
+		.flags = 0x02,		/* SYN */
+		.win = 64240,
+	};
+
+	sg.seq = (uint32_t)xorshift(rnd);
+	seg4_frame(f, &sg);
 }
 
 static double now_s(void)
@@ -853,37 +879,25 @@ struct tcpflows_ctx {
 static void tcpflows_fill(unsigned char *f, unsigned long nth, void *p)
 {
 	const struct tcpflows_ctx *c = p;
-	unsigned char *ip = f + 14, *tcp = ip + 20;
-	uint32_t client = c->client0 + nth % c->flows, sum;
+	uint32_t client = c->client0 + nth % c->flows;
 	int reply = c->step == 1;
+	struct seg4 sg = {
+		.src = reply ? c->server : client,
+		.dst = reply ? client : c->server,
+		.sport = reply ? 80 : 1000, .dport = reply ? 1000 : 80,
+		.seq = reply ? 5000 : c->step ? 1001 : 1000,
+		.ack = reply ? 1001 : c->step ? 5001 : 0,
+		.flags = c->step == 0 ? 0x02 : c->step == 1 ? 0x12 : 0x10,
+		/*
+		 * The window alternates from one round of the flows to the
+		 * next, so that a flow's consecutive ACKs differ: the same
+		 * segment again would be a retransmission to both trackers,
+		 * not established traffic.
+		 */
+		.win = 65535 - (nth / c->flows) % 2,
+	};
 
-	f[12] = 0x08;
-	f[13] = 0x00;
-	memset(ip, 0, 40);
-	ip[0] = 0x45;
-	*(uint16_t *)&ip[2] = htons(40);
-	ip[6] = 0x40;			/* DF */
-	ip[8] = 64;
-	ip[9] = IPPROTO_TCP;
-	*(uint32_t *)&ip[12] = htonl(reply ? c->server : client);
-	*(uint32_t *)&ip[16] = htonl(reply ? client : c->server);
-	*(uint16_t *)&ip[10] = fold(sum16(ip, 20, 0));
-
-	*(uint16_t *)&tcp[0] = htons(reply ? 80 : 1000);
-	*(uint16_t *)&tcp[2] = htons(reply ? 1000 : 80);
-	*(uint32_t *)&tcp[4] = htonl(reply ? 5000 : c->step ? 1001 : 1000);
-	*(uint32_t *)&tcp[8] = htonl(reply ? 1001 : c->step ? 5001 : 0);
-	tcp[12] = 5 << 4;
-	tcp[13] = c->step == 0 ? 0x02 : c->step == 1 ? 0x12 : 0x10;
-	/*
-	 * The window alternates from one round of the flows to the next, so
-	 * that a flow's consecutive ACKs differ: the same segment again
-	 * would be a retransmission to both trackers, not established
-	 * traffic.
-	 */
-	*(uint16_t *)&tcp[14] = htons(65535 - (nth / c->flows) % 2);
-	sum = sum16(&ip[12], 8, IPPROTO_TCP + 20);
-	*(uint16_t *)&tcp[16] = fold(sum16(tcp, 20, sum));
+	seg4_frame(f, &sg);
 }
 
 static int cmd_tcpflows(int argc, char **argv)
