@@ -12,6 +12,10 @@
 #
 # Environment: KO_61, KO_612, KO_DEBUG, KUNIT_KO_DEBUG (module files),
 # DEBUG_KERNEL (bzImage). An empty KO_612 or DEBUG_KERNEL skips that run.
+# CTRACK_DEBUG_BUILD, CTRACK_DEBUG_BUILD_PID (make-check.sh): the file a
+# background build of the debug kernel writes when it ends, and its
+# process group; before the debug VM, check.sh waits for it and takes the
+# three debug variables from it.
 # INSTALL_CHECK_OUT: run install-check.sh (the README's install paths, on
 # this host) first, into that directory, where it leaves the DKMS-built
 # modules that KO_61 and KO_612 then name. CTRACK_W1_BUILDS: "6.1:ok

@@ -7,7 +7,7 @@
 # check.sh: the README's install paths (install-check.sh, whose DKMS-built
 # modules the 6.1 and 6.12 VMs load), every VM test and the KUnit suites.
 # A debug kernel not cached yet builds in the background, at the lowest
-# CPU priority, while check.sh runs the host checks and the stock VMs: it
+# CPU and I/O priority, while check.sh runs the host checks and the stock VMs: it
 # takes what they leave idle (their waits for timeouts and traffic), and
 # check.sh waits for it before the debug VM.
 # Ends with one line "N passed, N failed, N skipped".
