@@ -60,13 +60,13 @@ for ipt in iptables ip6tables; do
 		-m comment --comment k:bothnew
 	ip netns exec rt $ipt -A FORWARD -s $src -m comment --comment k:all
 done
-# timeouts TO: UDP's and SYN_SENT's, for both trackers in rt
+# timeouts TO: UDP's and SYN_SENT's, for both trackers in rt (ctrack's
+# sysctls have nf_conntrack's names)
 timeouts() {
-	ip netns exec rt sysctl -qw net.ctrack.udp_timeout="$1" net.ctrack.udp_timeout_stream="$1" \
-		net.ctrack.tcp_timeout_syn_sent="$1"
-	ip netns exec rt sysctl -qw net.netfilter.nf_conntrack_udp_timeout="$1" \
-		net.netfilter.nf_conntrack_udp_timeout_stream="$1" \
-		net.netfilter.nf_conntrack_tcp_timeout_syn_sent="$1"
+	local k
+	for k in udp_timeout udp_timeout_stream tcp_timeout_syn_sent; do
+		ip netns exec rt sysctl -qw "net.ctrack.$k=$1" "net.netfilter.nf_conntrack_$k=$1"
+	done
 }
 timeouts $TO
 # Room for all, the same for both (a 1 GiB VM gives ctrack 4,096 by default).
@@ -112,7 +112,7 @@ kinds() {
 	echo "${out% }"
 }
 listed() {
-	ip netns exec rt cat /proc/net/ctrack >/tmp/list.ct
+	ctlist rt >/tmp/list.ct
 	ip netns exec rt cat /proc/net/nf_conntrack | v6compress >/tmp/list.nf
 	echo "ctrack $(kinds /tmp/list.ct), nf_conntrack $(kinds /tmp/list.nf)"
 }
@@ -161,7 +161,7 @@ events() { echo "ctrack $(kinds "/tmp/$1.ct" "$2"), nf_conntrack $(kinds "/tmp/$
 lost() { grep -h WARNING "/tmp/$1.ct.err" "/tmp/$1.nf.err"; }
 # same_counts LINE: the ctrack half of "ctrack K=N..., nf_conntrack K=N..." equals the nf half
 same_counts() { [ "$(sed -E 's/^ctrack (.*), nf_conntrack .*/\1/' <<<"$1")" = "$(sed -E 's/.*, nf_conntrack //' <<<"$1")" ]; }
-counter() { ip netns exec rt "$1" -L FORWARD -v -x -n | awk -v k="k:$2" '$0 ~ "/\\* " k " \\*/" { print $1 }'; }
+declare -A C	# chain_counters (lib.bash): packets of the rules k:NAME
 
 # 1. Room for all.
 listen new
@@ -184,7 +184,8 @@ else
 	fail "room for all: listings ($l; want $want in both)"
 fi
 for ipt in iptables ip6tables; do
-	a=$(counter $ipt all) b=$(counter $ipt bothnew)
+	wait_for 5 chain_counters $ipt FORWARD
+	a=${C[all]:-0} b=${C[bothnew]:-0}
 	if [ "$a" -gt 0 ] && [ "$a" = "$b" ]; then
 		pass "room for all ($ipt): both trackers called all $a packets NEW"
 	else
