@@ -195,9 +195,9 @@ done
 unlisten new "${newl[@]}"
 new=$(events new "[NEW]")
 if [ "$new" = "ctrack $want, nf_conntrack $want" ]; then
-	pass "room for all: NEW events as listed, in both ($new)"
+	pass "room for all: a NEW event for each flow sent, in both ($new)"
 else
-	fail "room for all: NEW events $new, listed $l"
+	fail "room for all: NEW events $new, flows sent $want (listed $l)"
 fi
 # Expiry: $TO s, then each tracker's collector (a listing a second:
 # the listener must not starve).
